@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Set up everything the demo and the tests need, idempotently, on a fresh machine:
+# a Python 3.11 virtualenv, the Debian packages (Go + govmomi source for the vSphere
+# simulator, Chromium for the report test), the simulator build and the collection tree.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+
+log() { printf '== bootstrap: %s\n' "$*" >&2; }
+
+# --- Debian packages -------------------------------------------------------
+apt_packages=(golang-go golang-github-vmware-govmomi-dev rsync)
+if [ "${CLUSTEROPS_WITH_CHROMIUM:-1}" = 1 ]; then
+  apt_packages+=(chromium)
+fi
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
+    log "missing Debian packages: ${missing[*]} (run as root or install them)"; exit 1
+  fi
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- Python virtualenv -----------------------------------------------------
+python_bin="${PYTHON:-python3.11}"
+command -v "$python_bin" >/dev/null || python_bin=python3
+if [ ! -x .venv/bin/python ]; then
+  log "creating .venv with $python_bin"
+  "$python_bin" -m venv .venv
+fi
+stamp=.venv/.requirements.sha
+want="$(cat requirements.txt tests/requirements.txt tests/requirements-lint.txt 2>/dev/null | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  log "installing Python requirements"
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q -r tests/requirements.txt
+  if [ -f tests/requirements-lint.txt ]; then
+    .venv/bin/python -m pip install -q -r tests/requirements-lint.txt
+  fi
+  echo "$want" > "$stamp"
+fi
+
+# --- ansible-test bootstrap --------------------------------------------------
+# ansible-test --local/--venv downloads get-pip.py from a host this machine cannot
+# reach. A local stand-in that uses ensurepip does the same job; it is written only
+# when the cache does not already hold one.
+getpip="$HOME/.ansible/test/cache/get_pip_24_2.py"
+if [ ! -f "$getpip" ]; then
+  mkdir -p "$(dirname "$getpip")"
+  cat > "$getpip" <<'PY'
+# Stand-in for get-pip.py written by clusterops.ha's scripts/bootstrap.sh:
+# bootstrap pip from the interpreter's bundled wheel instead of downloading it.
+import subprocess
+import sys
+
+subprocess.check_call([sys.executable, '-m', 'ensurepip', '--upgrade'])
+args = [a for a in sys.argv[1:] if not a.startswith('--disable-pip-version-check')]
+if args:
+    cert = '/etc/ssl/certs/ca-certificates.crt'
+    extra = ['--cert', cert] if __import__('os').path.exists(cert) else []
+    subprocess.check_call([sys.executable, '-m', 'pip', 'install'] + extra + args)
+PY
+fi
+
+# --- vSphere simulator -------------------------------------------------------
+if [ -x tests/simulators/vcsim/build.sh ]; then
+  tests/simulators/vcsim/build.sh
+fi
+
+# --- collection tree for ansible-test ----------------------------------------
+scripts/collection-tree.sh >/dev/null
+log "ready"
