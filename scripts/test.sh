@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Run every test of clusterops.ha on this machine: set up (scripts/bootstrap.sh), then
+# the stages below, each against the copy of the collection at
+# .cache/tree/ansible_collections/clusterops/ha. Every stage runs even when an earlier
+# one failed; the exit status is non-zero when any stage failed.
+#
+#   scripts/test.sh                                   # everything
+#   STAGES="units integration" scripts/test.sh        # a subset
+#   TARGETS="proxmox_ha_group" STAGES=integration scripts/test.sh
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+
+STAGES="${STAGES:-sanity units simulators integration lint benchmarks}"
+TARGETS="${TARGETS:-}"
+SIMS="${SIMS:-pve9 pve8 vcsim}"
+py="$here/.venv/bin/python"
+venv_bin="$here/.venv/bin"
+
+scripts/bootstrap.sh || { echo "bootstrap failed"; exit 1; }
+tree="$(scripts/collection-tree.sh)"
+export PATH="$venv_bin:$PATH"
+# ansible-test reads no PIP_* variables, the collection needs no Galaxy access, and
+# every test talks to loopback only.
+export ANSIBLE_COLLECTIONS_PATH="$here/.cache/tree"
+export ANSIBLE_FORCE_COLOR=0
+export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"
+
+passed=0; failed=0; failed_names=()
+run_stage() {
+  local name="$1"; shift
+  printf '\n===== stage %s =====\n' "$name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1)); printf '===== stage %s passed (%ss)\n' "$name" $((SECONDS - start))
+  else
+    failed=$((failed + 1)); failed_names+=("$name"); printf '===== stage %s FAILED (%ss)\n' "$name" $((SECONDS - start))
+  fi
+}
+
+stage_sanity() {
+  (cd "$tree" && "$venv_bin/ansible-test" sanity --local --python 3.11 --color no)
+}
+
+stage_units() {
+  (cd "$tree" && "$venv_bin/ansible-test" units --local --python 3.11 --color no)
+}
+
+stage_simulators() {
+  "$py" -m pytest -q -p no:cacheprovider tests/simulators
+}
+
+stage_integration() {
+  local rc=0
+  "$py" tests/simulators/simctl.py up $SIMS || return 1
+  # The collection tree holds a copy of the repository: refresh it so that it carries the
+  # integration_config.yml simctl just wrote.
+  scripts/collection-tree.sh >/dev/null
+  (cd "$tree" && "$venv_bin/ansible-test" integration --local --python 3.11 --color no $TARGETS) || rc=$?
+  "$py" tests/simulators/simctl.py down
+  return $rc
+}
+
+stage_lint() {
+  if [ ! -x "$venv_bin/ansible-lint" ]; then
+    echo "ansible-lint is not installed (tests/requirements-lint.txt)"; return 1
+  fi
+  (cd "$tree" && "$venv_bin/ansible-lint" --offline)
+}
+
+stage_benchmarks() {
+  # Smoke runs: a broken benchmark fails the tests, a slow one never does.
+  local rc=0 script
+  for script in tests/benchmarks/bench_*.py; do
+    [ -e "$script" ] || continue
+    echo "--- $script --quick"
+    "$py" "$script" --quick || rc=1
+  done
+  return $rc
+}
+
+trap '"$py" tests/simulators/simctl.py down >/dev/null 2>&1' EXIT
+for stage in $STAGES; do
+  case "$stage" in
+    sanity|units|simulators|integration|lint|benchmarks) run_stage "$stage" "stage_$stage" ;;
+    *) echo "unknown stage: $stage"; failed=$((failed + 1)); failed_names+=("$stage") ;;
+  esac
+done
+
+printf '\n'
+[ "$failed" -eq 0 ] || echo "failed stages: ${failed_names[*]}"
+echo "stages: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
