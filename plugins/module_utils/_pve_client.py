@@ -1,0 +1,344 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) clusterops.ha maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one Proxmox VE connection helper of clusterops.ha (private to the collection).
+
+It wraps proxmoxer (https backend) with: the shared connection argspec, token parsing,
+request timeouts, bounded retries on transient PVE errors (cfs lock timeout, no quorum,
+HTTP 502/503/504, connection errors) that never retry a 4xx, typed errors, request
+counting, and detection of the PVE version and of the HA groups-to-rules migration.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+import time
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+try:
+    from proxmoxer import ProxmoxAPI
+    from proxmoxer.core import AuthenticationError, ResourceException
+    import requests
+    PROXMOXER_IMPORT_ERROR = None
+except ImportError:
+    ProxmoxAPI = None
+    PROXMOXER_IMPORT_ERROR = traceback.format_exc()
+
+    class ResourceException(Exception):  # pylint: disable=missing-class-docstring
+        pass
+
+    class AuthenticationError(Exception):  # pylint: disable=missing-class-docstring
+        pass
+
+
+# Waits between attempts of one request that failed transiently: at most 4 retries,
+# 0.5 + 1 + 2 + 4 = 7.5 s of sleeping in total (plus the time of each attempt).
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
+DEFAULT_TIMEOUT = 30
+WRITE_METHODS = ('POST', 'PUT', 'DELETE')
+# Failure kinds worth another attempt: they clear up by themselves on a healthy cluster.
+RETRYABLE_KINDS = frozenset(('lock', 'noquorum', 'unavailable', 'connection'))
+
+
+def pve_auth_argspec():
+    """The connection options every clusterops.ha Proxmox module takes (community.proxmox names)."""
+    return dict(
+        api_host=dict(type='str', required=True, fallback=(env_fallback, ['PROXMOX_HOST'])),
+        api_port=dict(type='int', fallback=(env_fallback, ['PROXMOX_PORT'])),
+        api_user=dict(type='str', fallback=(env_fallback, ['PROXMOX_USER'])),
+        api_password=dict(type='str', no_log=True, fallback=(env_fallback, ['PROXMOX_PASSWORD'])),
+        api_token_id=dict(type='str', no_log=False, fallback=(env_fallback, ['PROXMOX_TOKEN_ID'])),
+        api_token_secret=dict(type='str', no_log=True, fallback=(env_fallback, ['PROXMOX_TOKEN_SECRET'])),
+        validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['PROXMOX_VALIDATE_CERTS'])),
+        ca_path=dict(type='path', fallback=(env_fallback, ['PROXMOX_CA_PATH'])),
+        api_timeout=dict(type='int', default=DEFAULT_TIMEOUT, fallback=(env_fallback, ['PROXMOX_API_TIMEOUT'])),
+    )
+
+
+# --------------------------------------------------------------------------- errors
+
+class PveError(Exception):
+    """Any failure talking to PVE; `kind` says which, `status` is the HTTP status (0 if none)."""
+
+    def __init__(self, message, kind='error', status=0, method=None, path=None, attempts=1):
+        super(PveError, self).__init__(message)
+        self.message = message
+        self.kind = kind
+        self.status = status
+        self.method = method
+        self.path = path
+        self.attempts = attempts
+
+    def details(self):
+        """Plain data for the module result (no secrets: messages are redacted on creation)."""
+        return dict(kind=self.kind, status=self.status, method=self.method, path=self.path, attempts=self.attempts)
+
+
+class PveConfigError(PveError):
+    """The connection options themselves are wrong; raised before any request."""
+
+
+class PveApiError(PveError):
+    """PVE answered with an error status."""
+
+
+class PveConnectionError(PveError):
+    """No HTTP answer at all (refused, reset, TLS, timeout)."""
+
+
+def classify_failure(status, text):
+    """Which kind of failure an HTTP status plus PVE message is (pure; drives the retry decision)."""
+    lower = (text or '').lower()
+    if 400 <= status < 500:
+        # 4xx is the caller's fault (or auth): never retried, whatever the text says.
+        if status == 401:
+            return 'auth'
+        if status == 403:
+            return 'permission'
+        return 'client'
+    if "cfs-lock" in lower or "cfs lock" in lower or 'got lock request timeout' in lower:
+        return 'lock'
+    if 'no quorum' in lower:
+        return 'noquorum'
+    if 'detected modified configuration' in lower or 'file changed by other user' in lower:
+        return 'stale_digest'
+    if 'have been migrated to rules' in lower:
+        return 'groups_migrated'
+    if 'have not been migrated yet' in lower:
+        return 'groups_not_migrated'
+    if status in (502, 503, 504):
+        return 'unavailable'
+    return 'server'
+
+
+def is_retryable(kind):
+    """True for failures that may go away by waiting (lock, quorum, 5xx overload, network)."""
+    return kind in RETRYABLE_KINDS
+
+
+def retry_delays(attempt_limit=None):
+    """The sleeps between attempts, bounded (see RETRY_DELAYS)."""
+    delays = RETRY_DELAYS
+    if attempt_limit is not None:
+        delays = delays[:max(0, attempt_limit - 1)]
+    return list(delays)
+
+
+def redact(text, secrets):
+    """Text with every secret value replaced, so errors never leak credentials."""
+    text = str(text)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, '********')
+    return text
+
+
+def parse_token(api_user, api_token_id):
+    """(user, token name) from a bare token id plus api_user, or from `user@realm!name`."""
+    if '!' in api_token_id:
+        user, _sep, name = api_token_id.partition('!')
+        if not user or not name or '@' not in user:
+            raise PveConfigError("api_token_id '%s' is malformed; write it as user@realm!tokenname or give the bare "
+                                 "token name together with api_user." % api_token_id, kind='config')
+        if api_user and api_user != user:
+            raise PveConfigError("api_token_id '%s' belongs to '%s' but api_user is '%s'; drop api_user or make "
+                                 "them match." % (api_token_id, user, api_user), kind='config')
+        return user, name
+    if not api_user:
+        raise PveConfigError("api_token_id '%s' is a bare token name, so set api_user (user@realm) too, or write "
+                             "the token as user@realm!%s." % (api_token_id, api_token_id), kind='config')
+    return api_user, api_token_id
+
+
+def connection_settings(params):
+    """Validated keyword arguments for ProxmoxAPI from module params (pure; raises PveConfigError)."""
+    token_id = params.get('api_token_id')
+    token_secret = params.get('api_token_secret')
+    password = params.get('api_password')
+    settings = dict(host=params['api_host'], backend='https', timeout=params.get('api_timeout') or DEFAULT_TIMEOUT)
+    if params.get('api_port'):
+        settings['port'] = params['api_port']
+    # requests' verify takes a CA bundle path in place of True.
+    if params.get('validate_certs', True):
+        settings['verify_ssl'] = params.get('ca_path') or True
+    else:
+        settings['verify_ssl'] = False
+    if token_id or token_secret:
+        if not (token_id and token_secret):
+            raise PveConfigError('api_token_id and api_token_secret go together; set both, or use api_user with '
+                                 'api_password.', kind='config')
+        user, name = parse_token(params.get('api_user'), token_id)
+        settings.update(user=user, token_name=name, token_value=token_secret)
+    elif password:
+        # Password logins keep community.proxmox's default user; tokens never assume one.
+        settings.update(user=params.get('api_user') or 'root@pam', password=password)
+    else:
+        raise PveConfigError('No credentials given; set api_token_id with api_token_secret, or api_user with '
+                             'api_password (or their PROXMOX_* environment variables).', kind='config')
+    return settings
+
+
+def api_major(version_string):
+    """Major PVE release from /version's `version` (e.g. '9.0.3' -> 9, '8.4-1' -> 8)."""
+    match = re.match(r'\s*(\d+)', str(version_string or ''))
+    return int(match.group(1)) if match else 0
+
+
+# --------------------------------------------------------------------------- client
+
+class PveClient:
+    """proxmoxer over HTTPS with bounded retries, typed errors and request counting."""
+
+    def __init__(self, params, sleep=time.sleep):
+        self.settings = connection_settings(params)
+        self._secrets = [s for s in (params.get('api_password'), params.get('api_token_secret')) if s]
+        self._sleep = sleep
+        self._api = None
+        self.counts = dict(read=0, write=0, retries=0)
+        self._ha_state = None
+
+    def _connect(self):
+        if self._api is None:
+            try:
+                self._api = ProxmoxAPI(**self.settings)
+            except AuthenticationError as exc:
+                raise PveApiError('Login to PVE at %s failed: %s' % (self.settings['host'], redact(exc, self._secrets)),
+                                  kind='auth', status=401, method='POST', path='access/ticket')
+            except requests.exceptions.RequestException as exc:
+                raise PveConnectionError('Cannot reach PVE at %s: %s' % (self.settings['host'], redact(exc, self._secrets)),
+                                         kind='connection', method='POST', path='access/ticket')
+        return self._api
+
+    def _once(self, method, path, params):
+        """One attempt; returns data or raises PveError with its kind."""
+        api = self._connect()
+        resource = api(path)
+        try:
+            if method == 'GET':
+                return resource.get(**params)
+            if method == 'POST':
+                return resource.post(**params)
+            if method == 'PUT':
+                return resource.put(**params)
+            return resource.delete(**params)
+        except ResourceException as exc:
+            text = redact(exc, self._secrets)
+            kind = classify_failure(exc.status_code, text)
+            raise PveApiError('%s /%s failed: %s' % (method, path, text), kind=kind, status=exc.status_code,
+                              method=method, path=path)
+        except requests.exceptions.RequestException as exc:
+            raise PveConnectionError('%s /%s got no answer: %s' % (method, path, redact(exc, self._secrets)),
+                                     kind='connection', method=method, path=path)
+
+    def request(self, method, path, **params):
+        """Send one request, retrying transient failures with bounded backoff."""
+        params = dict((k, v) for k, v in params.items() if v is not None)
+        delays = retry_delays()
+        attempt = 0
+        reauthed = False
+        while True:
+            attempt += 1
+            self.counts['write' if method in WRITE_METHODS else 'read'] += 1
+            try:
+                return self._once(method, path, dict(params))
+            except PveError as exc:
+                exc.attempts = attempt
+                if exc.kind == 'auth' and 'password' in self.settings and not reauthed:
+                    # An expired ticket: log in again once (not a blind retry of the 4xx).
+                    reauthed = True
+                    self._api = None
+                    continue
+                if not is_retryable(exc.kind) or not delays:
+                    if is_retryable(exc.kind):
+                        exc.message = '%s (gave up after %d attempts)' % (exc.message, attempt)
+                        exc.args = (exc.message,)
+                    raise
+                self.counts['retries'] += 1
+                self._sleep(delays.pop(0))
+
+    def get(self, path, **params):
+        return self.request('GET', path, **params)
+
+    def post(self, path, **params):
+        return self.request('POST', path, **params)
+
+    def put(self, path, **params):
+        return self.request('PUT', path, **params)
+
+    def delete(self, path, **params):
+        return self.request('DELETE', path, **params)
+
+    # ------------------------------------------------------- version and migration
+
+    def ha_state(self):
+        """Version, major release and whether HA groups were migrated to rules (cached; 1-2 GETs).
+
+        On PVE 8 (and on a PVE 9 cluster that still has groups.cfg) the groups list is kept so
+        callers do not read it twice.
+        """
+        if self._ha_state is None:
+            version = self.get('version') or {}
+            major = api_major(version.get('version'))
+            state = dict(version=version.get('version'), release=version.get('release'), major=major,
+                         groups_migrated=False, groups=None, rules_supported=major >= 9)
+            try:
+                state['groups'] = self.get('cluster/ha/groups') or []
+            except PveApiError as exc:
+                if exc.kind != 'groups_migrated':
+                    raise
+                state['groups_migrated'] = True
+            self._ha_state = state
+        return self._ha_state
+
+
+class PveModule:
+    """AnsibleModule plus a lazily connected PveClient; turns PveError into a clean fail_json."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = pve_auth_argspec()
+        spec.update(argument_spec)
+        kwargs.setdefault('required_together', []).append(('api_token_id', 'api_token_secret'))
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        self.diff_mode = self.module._diff
+        self.warnings = []
+        self._client = None
+        if PROXMOXER_IMPORT_ERROR:
+            self.module.fail_json(msg=missing_required_lib('proxmoxer'), exception=PROXMOXER_IMPORT_ERROR)
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = PveClient(self.params)
+        return self._client
+
+    def warn(self, message):
+        self.warnings.append(message)
+        self.module.warn(message)
+
+    def fail(self, msg, **extra):
+        result = dict(extra)
+        if self._client is not None:
+            result['requests'] = dict(self._client.counts)
+        self.module.fail_json(msg=msg, **result)
+
+    def run(self, work):
+        """Call work(self) -> result dict, then exit; every PveError becomes one clean failure."""
+        try:
+            result = work(self)
+        except PveError as exc:
+            self.fail(exc.message, error=exc.details())
+        else:
+            if self._client is not None:
+                result.setdefault('requests', dict(self._client.counts))
+                if self._client._ha_state is not None:
+                    state = self._client._ha_state
+                    result.setdefault('pve', dict(version=state['version'], major=state['major'],
+                                                  groups_migrated=state['groups_migrated']))
+            self.module.exit_json(**result)
