@@ -52,20 +52,24 @@ fi
 # reach. A local stand-in that uses ensurepip does the same job; it is written only
 # when the cache does not already hold one.
 getpip="$HOME/.ansible/test/cache/get_pip_24_2.py"
-if [ ! -f "$getpip" ]; then
+getpip_marker="clusterops.ha stand-in v2"
+if ! grep -q "$getpip_marker" "$getpip" 2>/dev/null; then
   mkdir -p "$(dirname "$getpip")"
-  cat > "$getpip" <<'PY'
-# Stand-in for get-pip.py written by clusterops.ha's scripts/bootstrap.sh:
-# bootstrap pip from the interpreter's bundled wheel instead of downloading it.
+  cat > "$getpip" <<PY
+# $getpip_marker, written by scripts/bootstrap.sh:
+# bootstrap pip from the interpreter's bundled wheel instead of downloading get-pip.py,
+# then install the pip version ansible-test asked for from the configured index.
+import os
 import subprocess
 import sys
 
 subprocess.check_call([sys.executable, '-m', 'ensurepip', '--upgrade'])
-args = [a for a in sys.argv[1:] if not a.startswith('--disable-pip-version-check')]
+# get-pip.py's own flags mean nothing to 'pip install'.
+args = [a for a in sys.argv[1:] if a not in ('--no-setuptools', '--no-wheel', '--disable-pip-version-check')]
 if args:
     cert = '/etc/ssl/certs/ca-certificates.crt'
-    extra = ['--cert', cert] if __import__('os').path.exists(cert) else []
-    subprocess.check_call([sys.executable, '-m', 'pip', 'install'] + extra + args)
+    extra = ['--cert', cert] if os.path.exists(cert) else []
+    subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--disable-pip-version-check'] + extra + args)
 PY
 fi
 
