@@ -1,0 +1,503 @@
+"""PveSim: fakepve's FakePve with stateful HA, datacenter options, capacity data, faults and a control API.
+
+fakepve answers login (tickets, CSRF, API tokens), schema checks and the generic endpoints; this layer
+registers its own routes for what the project needs to be stateful and PVE-exact.
+"""
+
+import asyncio
+import json
+import time
+import urllib.parse
+
+from aiohttp import web
+from fakepve import schema as pve_schema
+from fakepve.model import PveError
+from fakepve.server import FakePve, USER, collect, error, ok
+
+from . import faults as sim_faults
+from .ha import HaConfig
+from .options import apply_options_update, backup_job_view, scenario_options
+from .scenario import read_scenario, version_major
+
+MiB = 1024 * 1024
+API_PREFIXES = ('/api2/json', '/api2/extjs')
+# Share of its configured memory a running guest is shown using (the rest is free inside the guest).
+GUEST_MEM_USE = 0.5
+
+
+async def raw_params(request):
+    """Query and body parameters, keeping blank values (`comment=`, `delete=`) as PVE does."""
+    out = collect(urllib.parse.parse_qsl(request.query_string, keep_blank_values=True))
+    body = await request.read()
+    if not body or request.content_type == 'multipart/form-data':
+        return out
+    try:
+        if request.content_type == 'application/json':
+            data = json.loads(body)
+            if isinstance(data, dict):
+                out.update(data)
+        else:
+            out.update(collect(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True)))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        pass  # fakepve's own parser answers malformed bodies with PVE's 400
+    return out
+
+
+def api_path(path):
+    for prefix in API_PREFIXES:
+        if path.startswith(prefix + '/'):
+            return path[len(prefix):]
+    return path
+
+
+def json_body(data, status=200):
+    return web.json_response(data, status=status)
+
+
+class PveSim(FakePve):
+    """A simulated PVE cluster described by a scenario (see scenario.py)."""
+
+    def __init__(self, scenario, host='127.0.0.1', port=0):
+        super().__init__(host=host, port=port)
+        self.time_scale = 0.0
+        self.faults = []
+        self.log = sim_faults.RequestLog()
+        self.load(scenario)
+
+    # -------------------------------------------------------------- scenario
+
+    def load(self, source):
+        """Replace every piece of state with the scenario's (faults and the request log too)."""
+        scn = read_scenario(source)
+        self.scenario = scn
+        creds = scn['credentials']
+        self.user, self.password = creds['user'], creds['password']
+        self.apitokens = dict(creds['tokens'])
+        self.version = scn['version']
+        self.release_version = '.'.join(scn['version'].split('.')[:2])
+        self.cluster_name = scn['cluster']
+        self.quorate = scn['quorate']
+        self.node_info = dict((n['name'], dict(n)) for n in scn['nodes'])
+        self.nodes = dict((n['name'], {'online': n['online']}) for n in scn['nodes'])
+        self.storages = dict((s['id'], self._storage_entry(s)) for s in scn['storage'])
+        self.vms, self.cts, self.pools, self.pool_info = [], [], {}, {}
+        self.tasks, self.tasklog = {}, []
+        self.guest_index = {}
+        for guest in scn['guests']:
+            self._add_guest(guest)
+        self.ha = HaConfig(version_major(scn['version']), lambda: sorted(self.nodes), self.guest_type)
+        self._load_ha(scn['ha'])
+        self.dc_options = scenario_options(scn['options'])
+        self.backup_jobs = dict((str(j['id']), dict(j)) for j in scn['backup_jobs'])
+        self.faults = []
+        self.log.clear()
+
+    @staticmethod
+    def _storage_entry(spec):
+        entry = dict((k, v) for k, v in spec.items() if k not in ('id', 'shared'))
+        entry.update(active=1, files=set())
+        if spec['shared']:
+            entry['shared'] = 1
+        if spec['type'] == 'rbd':
+            entry.setdefault('pool', spec['id'])
+        return entry
+
+    def _add_guest(self, guest):
+        vmid, status = guest['vmid'], 'running' if guest['running'] else 'stopped'
+        config = {'memory': str(guest['memory_mb']), 'cores': guest['cores']}
+        if guest['type'] == 'qemu':
+            for index, disk in enumerate(guest['disks']):
+                config['scsi{0}'.format(index)] = disk if ',' in disk else disk + ',size=32G'
+            obj = self.add_vm(vmid, guest['name'], node=guest['node'], status=status, config=config,
+                              template=guest['template'])
+        else:
+            for index, disk in enumerate(guest['disks']):
+                key = 'rootfs' if index == 0 else 'mp{0}'.format(index - 1)
+                config[key] = disk if ',' in disk else disk + ',size=8G'
+            obj = self.add_ct(vmid, guest['name'], node=guest['node'], status=status, config=config,
+                              template=guest['template'])
+        self.guest_index[vmid] = (guest['type'], obj)
+
+    def add_vm(self, *args, **kwargs):
+        vm = super().add_vm(*args, **kwargs)
+        if hasattr(self, 'guest_index'):
+            self.guest_index[vm.vmid] = ('qemu', vm)
+        return vm
+
+    def guest_type(self, vmid):
+        entry = self.guest_index.get(vmid)
+        return entry[0] if entry else None
+
+    def guest(self, vmid):
+        entry = self.guest_index.get(int(vmid))
+        return entry[1] if entry else None
+
+    def vm(self, vmid):
+        entry = self.guest_index.get(int(vmid))
+        return entry[1] if entry and entry[0] == 'qemu' else None
+
+    def _load_ha(self, ha):
+        """Scenario HA config written straight into the files, as if an earlier admin had made it."""
+        from .ha import parse_node_list, split_list, typed_value, GROUP_OPTIONS, RESOURCE_OPTIONS, RULE_OPTIONS
+        for group in ha['groups']:
+            self.ha.groups[group['group']] = dict((k, typed_value(k, group[k])) for k in GROUP_OPTIONS if k in group)
+        for res in ha['resources']:
+            sid = self.ha.parse_sid(res['sid'])
+            opts = dict((k, typed_value(k, res[k])) for k in RESOURCE_OPTIONS if k in res)
+            if opts.get('state') == 'enabled':
+                opts['state'] = 'started'
+            self.ha.resources[sid] = opts
+        for rule in ha['rules']:
+            rtype = rule.get('type', 'node-affinity')
+            opts = {'type': rtype}
+            for key in RULE_OPTIONS[rtype]:
+                if key not in rule:
+                    continue
+                if key == 'resources':
+                    opts[key] = sorted(self.ha.parse_sid(s) for s in split_list(rule[key]))
+                elif key == 'nodes':
+                    opts[key] = parse_node_list(rule[key])
+                else:
+                    opts[key] = typed_value(key, rule[key])
+            self.ha.rules[rule['rule']] = opts
+        self._sync_ha_state()
+
+    def _sync_ha_state(self):
+        """Guests show their HA state in /cluster/resources (hastate) and status/current."""
+        for vmid, (gtype, obj) in self.guest_index.items():
+            sid = '{0}:{1}'.format('vm' if gtype == 'qemu' else 'ct', vmid)
+            opts = self.ha.resources.get(sid)
+            obj.ha_state = None if opts is None else opts.get('state', 'started')
+
+    # ------------------------------------------------------------ app set-up
+
+    def _build_app(self):
+        app = super()._build_app()
+        # Outermost: the control API needs no login, and every API request is logged before anything fails it.
+        app.middlewares.insert(0, self._sim_middleware)
+        r = app.router
+        r.add_get('/_sim/requests', self._ctl_requests)
+        r.add_delete('/_sim/requests', self._ctl_requests_clear)
+        r.add_post('/_sim/scenario', self._ctl_scenario)
+        r.add_post('/_sim/reset', self._ctl_reset)
+        r.add_get('/_sim/faults', self._ctl_faults)
+        r.add_post('/_sim/faults', self._ctl_fault_add)
+        r.add_delete('/_sim/faults', self._ctl_faults_clear)
+        r.add_get('/_sim/state', self._ctl_state)
+        r.add_post('/_sim/migrate_groups', self._ctl_migrate)
+        r.add_post('/_sim/nodes/{node}', self._ctl_node)
+        r.add_post('/_sim/quorum', self._ctl_quorum)
+        return app
+
+    def _register_stateful(self, router, prefixes):
+        # Ours first, so they win over fakepve's tables and its catch-all.
+        for method, template, handler in self._sim_routes():
+            if method not in pve_schema.load().paths[template]:
+                raise KeyError('{0} {1} is not in the schema'.format(method, template))
+            for prefix in prefixes:
+                router.add_route(method, prefix + template, self._serve(template, handler))
+        super()._register_stateful(router, prefixes)
+
+    def _serve(self, template, handler):
+        methods = pve_schema.load().paths[template]
+
+        async def serve(request):
+            self._version_gate(request, template)
+            match = pve_schema.Match(template, dict(request.match_info), methods)
+
+            async def call(_match, values):
+                return await handler(values, request[USER]) if asyncio.iscoroutinefunction(handler) \
+                    else handler(values, request[USER])
+            return ok(await self.answer(request, match, await raw_params(request), request[USER], call))
+        return serve
+
+    def _version_gate(self, request, template):
+        """PVE 8 has no rules API: its HTTP server answers unknown paths with 501 (PVE::HTTPServer)."""
+        if self.ha.version_major < 9 and template.startswith('/cluster/ha/rules'):
+            raise PveError(501, "Method '{0} {1}' not implemented".format(request.method, request.path))
+
+    @web.middleware
+    async def _sim_middleware(self, request, handler):
+        if request.path.startswith('/_sim/'):
+            return await request.match_info.handler(request)
+        path = api_path(request.path)
+        self.log.add(request.method, path, await raw_params(request))
+        fault = sim_faults.take_fault(self.faults, request.method, path) if self.faults else None
+        if fault is not None:
+            kind = fault['kind']
+            if kind == 'latency':
+                await asyncio.sleep(fault['seconds'])
+            elif kind == 'reset':
+                request.transport.close()
+                raise ConnectionResetError('pvesim: connection reset by fault')
+            elif kind == 'expire_ticket':
+                self.revoke_tickets()
+            else:
+                return error(*sim_faults.fault_message(fault, request.method, path))
+        return await handler(request)
+
+    # ------------------------------------------------------------ API routes
+
+    def _sim_routes(self):
+        ha = '/cluster/ha'
+        return [
+            ('GET', ha + '/groups', lambda v, u: self.ha.list_groups()),
+            ('POST', ha + '/groups', self._write(lambda v: self.ha.create_group(v))),
+            ('GET', ha + '/groups/{group}', lambda v, u: self.ha.read_group(v['group'])),
+            ('PUT', ha + '/groups/{group}', self._write(lambda v: self.ha.update_group(v))),
+            ('DELETE', ha + '/groups/{group}', self._write(lambda v: self.ha.delete_group(v['group']))),
+            ('GET', ha + '/resources', lambda v, u: self.ha.list_resources(v.get('type'))),
+            ('POST', ha + '/resources', self._write(lambda v: self.ha.create_resource(v))),
+            ('GET', ha + '/resources/{sid}', lambda v, u: self.ha.read_resource(v['sid'])),
+            ('PUT', ha + '/resources/{sid}', self._write(lambda v: self.ha.update_resource(v))),
+            ('DELETE', ha + '/resources/{sid}', self._write(
+                lambda v: self.ha.delete_resource(v['sid'], bool(v.get('purge', 1))))),
+            ('GET', ha + '/rules', lambda v, u: self.ha.list_rules(v.get('type'), v.get('resource'))),
+            ('POST', ha + '/rules', self._write(lambda v: self.ha.create_rule(v))),
+            ('GET', ha + '/rules/{rule}', lambda v, u: self.ha.read_rule(v['rule'])),
+            ('PUT', ha + '/rules/{rule}', self._write(lambda v: self.ha.update_rule(v))),
+            ('DELETE', ha + '/rules/{rule}', self._write(lambda v: self.ha.delete_rule(v['rule']))),
+            ('GET', ha + '/status/current', lambda v, u: self.ha_status_current()),
+            ('GET', ha + '/status/manager_status', lambda v, u: self.ha_manager_status()),
+            ('GET', '/cluster/options', lambda v, u: self.options_view()),
+            ('PUT', '/cluster/options', self._write(self._put_options)),
+            ('GET', '/cluster/backup', lambda v, u: [backup_job_view(j) for _, j in sorted(self.backup_jobs.items())]),
+            ('GET', '/cluster/backup/{id}', lambda v, u: self._backup_job(v['id'])),
+            ('GET', '/nodes/{node}/status', lambda v, u: self.node_status(v['node'])),
+        ]
+
+    def _write(self, change):
+        """A configuration write: needs quorum, then changes the HA files and the guests' HA state."""
+        def handler(values, user):
+            self.need_quorum()
+            change(values)
+            self._sync_ha_state()
+            return None
+        return handler
+
+    async def _version(self, request):
+        return ok({'version': self.version, 'release': self.release_version, 'repoid': 'a1b2c3d4'})
+
+    def _put_options(self, values):
+        self.dc_options = apply_options_update(self.dc_options, values)
+
+    def options_view(self):
+        view = dict((k, dict(v) if isinstance(v, dict) else v) for k, v in self.dc_options.items())
+        return view
+
+    def _backup_job(self, job_id):
+        if job_id not in self.backup_jobs:
+            raise PveError(500, "Job '{0}' does not exist".format(job_id))
+        return backup_job_view(self.backup_jobs[job_id])
+
+    # --------------------------------------------------- capacity and status
+
+    def _guests(self):
+        return [(gtype, obj) for gtype, obj in self.guest_index.values()]
+
+    @staticmethod
+    def _guest_maxmem(obj):
+        return int(str(obj.config.get('memory', 512)).split('=')[-1]) * MiB
+
+    def _guest_mem(self, obj):
+        return int(self._guest_maxmem(obj) * GUEST_MEM_USE) if obj.status == 'running' else 0
+
+    def _node_used(self):
+        used = dict((name, info['host_mem_mb'] * MiB) for name, info in self.node_info.items())
+        for _, obj in self._guests():
+            if obj.node in used:
+                used[obj.node] += self._guest_mem(obj)
+        return used
+
+    def _node_entry(self, name, used):
+        info = self.node_info.get(name) or {'memory_mb': 8192, 'cpus': 4}
+        online = self.nodes[name].get('online', True)
+        entry = {'id': 'node/' + name, 'type': 'node', 'node': name, 'status': 'online' if online else 'offline',
+                 'level': '', 'maxmem': info['memory_mb'] * MiB, 'maxcpu': info['cpus'],
+                 'mem': used.get(name, 0) if online else 0, 'cpu': 0.05 if online else 0,
+                 'disk': 8 * 1024 ** 3, 'maxdisk': 100 * 1024 ** 3, 'uptime': 86400 if online else 0}
+        return entry
+
+    def _guest_entry(self, gtype, obj):
+        online = self.nodes.get(obj.node, {}).get('online', True)
+        entry = {'id': '{0}/{1}'.format(gtype, obj.vmid), 'type': gtype, 'vmid': obj.vmid, 'name': obj.name,
+                 'node': obj.node, 'status': obj.status if online else 'unknown', 'template': 1 if obj.template else 0,
+                 'maxmem': self._guest_maxmem(obj), 'mem': self._guest_mem(obj) if online else 0,
+                 'maxcpu': int(obj.config.get('cores', 1)), 'cpu': 0.01 if obj.status == 'running' else 0,
+                 'disk': 0, 'maxdisk': 32 * 1024 ** 3, 'uptime': 3600 if obj.status == 'running' else 0,
+                 'netin': 0, 'netout': 0, 'diskread': 0, 'diskwrite': 0}
+        if obj.ha_state is not None:
+            entry['hastate'] = obj.ha_state
+        if getattr(obj, 'lock', None):
+            entry['lock'] = obj.lock
+        return entry
+
+    async def _resources(self, request):
+        kind = request.query.get('type')
+        data = []
+        if kind in (None, 'vm'):
+            data += [self._guest_entry(gtype, obj) for gtype, obj in sorted(
+                self._guests(), key=lambda g: g[1].vmid)]
+        if kind in (None, 'node'):
+            used = self._node_used()
+            data += [self._node_entry(name, used) for name in sorted(self.nodes)]
+        if kind in (None, 'storage'):
+            for node in sorted(self.nodes):
+                data.extend(item for item in (self._storage_resource(node, s) for s in sorted(self.storages)) if item)
+        return ok(data)
+
+    def node_status(self, node):
+        info = self.node_info.get(node) or {'memory_mb': 8192, 'cpus': 4}
+        total = info['memory_mb'] * MiB
+        used = self._node_used().get(node, 0)
+        return {'memory': {'total': total, 'used': used, 'free': total - used, 'available': total - used},
+                'swap': {'total': 0, 'used': 0, 'free': 0}, 'cpu': 0.05, 'uptime': 86400,
+                'cpuinfo': {'cpus': info['cpus'], 'sockets': 1, 'cores': info['cpus'], 'model': 'Simulated CPU'},
+                'pveversion': 'pve-manager/{0}/simulated'.format(self.version), 'kversion': 'Linux 6.8.12-pve',
+                'loadavg': ['0.10', '0.10', '0.10'], 'rootfs': {'total': 100 * 1024 ** 3, 'used': 8 * 1024 ** 3,
+                                                               'avail': 92 * 1024 ** 3, 'free': 92 * 1024 ** 3}}
+
+    def _master_node(self):
+        online = [n for n in sorted(self.nodes) if self.nodes[n].get('online', True)]
+        return online[0] if online else sorted(self.nodes)[0]
+
+    def _service_status(self):
+        """sid -> (node, crm state) as the CRM would report it."""
+        out = {}
+        for sid, opts in sorted(self.ha.resources.items()):
+            obj = self.guest(int(sid.split(':')[1]))
+            node = obj.node if obj else self._master_node()
+            state = opts.get('state', 'started')
+            if state not in ('ignored', 'disabled') and not self.nodes.get(node, {}).get('online', True):
+                state = 'fence'
+            out[sid] = (node, state)
+        return out
+
+    def _lrm_mode(self, node):
+        if not self.nodes[node].get('online', True):
+            return 'unknown'
+        return 'maintenance' if self.node_info.get(node, {}).get('maintenance') else 'active'
+
+    def ha_status_current(self):
+        now = int(time.time())
+        master = self._master_node()
+        services = self._service_status()
+        busy = set(node for node, _ in services.values())
+        data = [{'id': 'quorum', 'type': 'quorum', 'node': master, 'quorate': 1 if self.quorate else 0,
+                 'status': 'OK' if self.quorate else 'No quorum on node'}]
+        if services:
+            data.append({'id': 'master', 'type': 'master', 'node': master, 'timestamp': now,
+                         'status': '{0} (active, {1})'.format(master, time.ctime(now))})
+        for node in sorted(self.nodes):
+            mode = self._lrm_mode(node)
+            state = 'maintenance mode' if mode == 'maintenance' else \
+                'old timestamp - dead?' if mode == 'unknown' else 'active' if node in busy else 'idle'
+            data.append({'id': 'lrm:' + node, 'type': 'lrm', 'node': node, 'timestamp': now,
+                         'status': '{0} ({1}, {2})'.format(node, state, time.ctime(now))})
+        for sid, (node, state) in services.items():
+            opts = self.ha.resources[sid]
+            item = {'id': 'service:' + sid, 'type': 'service', 'sid': sid, 'node': node, 'state': state,
+                    'crm_state': state, 'request_state': opts.get('state', 'started'),
+                    'status': '{0} ({1}, {2})'.format(sid, node, state),
+                    'max_restart': opts.get('max_restart', 1), 'max_relocate': opts.get('max_relocate', 1)}
+            if self.ha.version_major >= 9:
+                item['failback'] = opts.get('failback', 1)
+            if opts.get('group') and not self.ha.groups_migrated:
+                item['group'] = opts['group']
+            data.append(item)
+        return data
+
+    def ha_manager_status(self):
+        now = int(time.time())
+        services = self._service_status()
+        node_status = {}
+        for node in sorted(self.nodes):
+            mode = self._lrm_mode(node)
+            node_status[node] = {'active': 'online', 'maintenance': 'maintenance', 'unknown': 'unknown'}[mode]
+        lrm = dict((node, {'mode': self._lrm_mode(node), 'state': 'active' if any(
+            n == node for n, _ in services.values()) else 'wait_for_agent_lock', 'results': {}, 'timestamp': now})
+            for node in sorted(self.nodes))
+        manager = {}
+        if services:
+            manager = {'master_node': self._master_node(), 'node_status': node_status, 'timestamp': now,
+                       'service_status': dict((sid, {'node': node, 'state': state, 'uid': 'sim' + sid.replace(':', '')})
+                                              for sid, (node, state) in services.items())}
+        return {'manager_status': manager, 'quorum': {'node': self._master_node(), 'quorate': '1' if self.quorate else '0'},
+                'lrm_status': lrm}
+
+    # ----------------------------------------------------------- control API
+
+    async def _ctl_body(self, request):
+        try:
+            body = await request.json() if await request.read() else {}
+        except ValueError:
+            raise web.HTTPBadRequest(text='body must be JSON') from None
+        if not isinstance(body, dict):
+            raise web.HTTPBadRequest(text='body must be a JSON object')
+        return body
+
+    async def _ctl_requests(self, request):
+        return json_body(self.log.view(int(request.query.get('since', 0))))
+
+    async def _ctl_requests_clear(self, request):
+        self.log.clear()
+        return json_body({'cleared': True})
+
+    async def _ctl_scenario(self, request):
+        body = await self._ctl_body(request)
+        source = body.get('scenario') if isinstance(body.get('scenario'), dict) else body.get('name')
+        if not source:
+            return json_body({'error': 'give {"name": "pve9-3node"} or {"scenario": {...}}'}, 400)
+        try:
+            self.load(source)
+        except ValueError as exc:
+            return json_body({'error': str(exc)}, 400)
+        return json_body({'scenario': self.scenario['name'], 'version': self.version})
+
+    async def _ctl_reset(self, request):
+        self.load(self.scenario)
+        return json_body({'scenario': self.scenario['name'], 'version': self.version})
+
+    async def _ctl_faults(self, request):
+        return json_body({'faults': [sim_faults.fault_view(f) for f in self.faults]})
+
+    async def _ctl_fault_add(self, request):
+        try:
+            fault = sim_faults.make_fault(await self._ctl_body(request))
+        except (sim_faults.FaultError, ValueError, TypeError) as exc:
+            return json_body({'error': str(exc)}, 400)
+        self.faults.append(fault)
+        return json_body({'fault': sim_faults.fault_view(fault)})
+
+    async def _ctl_faults_clear(self, request):
+        self.faults = []
+        return json_body({'cleared': True})
+
+    async def _ctl_state(self, request):
+        return json_body(dict(self.ha.snapshot(), options=self.options_view(),
+                              backup_jobs=[backup_job_view(j) for _, j in sorted(self.backup_jobs.items())],
+                              nodes=self.nodes, quorate=self.quorate, version=self.version))
+
+    async def _ctl_migrate(self, request):
+        try:
+            self.ha.migrate_groups()
+        except PveError as exc:
+            return json_body({'error': exc.message}, 400)
+        self._sync_ha_state()
+        return json_body(self.ha.snapshot())
+
+    async def _ctl_node(self, request):
+        node = request.match_info['node']
+        if node not in self.nodes:
+            return json_body({'error': 'no node {0!r}'.format(node)}, 404)
+        body = await self._ctl_body(request)
+        if 'online' in body:
+            self.nodes[node]['online'] = bool(body['online'])
+        if 'maintenance' in body:
+            self.node_info[node]['maintenance'] = bool(body['maintenance'])
+        return json_body({'node': node, 'online': self.nodes[node]['online'],
+                          'maintenance': self.node_info[node]['maintenance']})
+
+    async def _ctl_quorum(self, request):
+        self.quorate = bool((await self._ctl_body(request)).get('quorate', True))
+        return json_body({'quorate': self.quorate})
