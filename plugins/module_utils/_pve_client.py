@@ -19,6 +19,7 @@ import time
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha import HaInputError
 
 try:
     from proxmoxer import ProxmoxAPI
@@ -201,6 +202,7 @@ class PveClient:
         self._api = None
         self.counts = dict(read=0, write=0, retries=0)
         self._ha_state = None
+        self._nodes = None
 
     def _connect(self):
         if self._api is None:
@@ -273,6 +275,12 @@ class PveClient:
     def delete(self, path, **params):
         return self.request('DELETE', path, **params)
 
+    def node_names(self):
+        """Cluster node names (GET /nodes, cached)."""
+        if self._nodes is None:
+            self._nodes = sorted(item['node'] for item in self.get('nodes') or [])
+        return self._nodes
+
     # ------------------------------------------------------- version and migration
 
     def ha_state(self):
@@ -308,6 +316,7 @@ class PveModule:
         self.check_mode = self.module.check_mode
         self.diff_mode = self.module._diff
         self.warnings = []
+        self.applied = []
         self._client = None
         if PROXMOXER_IMPORT_ERROR:
             self.module.fail_json(msg=missing_required_lib('proxmoxer'), exception=PROXMOXER_IMPORT_ERROR)
@@ -322,6 +331,40 @@ class PveModule:
         self.warnings.append(message)
         self.module.warn(message)
 
+    def apply(self, writes):
+        """Send planned writes in order; each is dict(method, path, params). Returns what was sent."""
+        for write in writes:
+            self.client.request(write['method'], write['path'], **write['params'])
+            self.applied.append(write)
+        return list(self.applied)
+
+    def converge(self, plan_fn):
+        """Read+plan, apply; on a stale digest read and plan again once, then fail clearly.
+
+        plan_fn() returns a dict with at least `writes` (ordered requests); check mode sends nothing.
+        """
+        plan = plan_fn()
+        if self.check_mode or not plan['writes']:
+            return plan
+        try:
+            self.apply(plan['writes'])
+            return plan
+        except PveApiError as exc:
+            if exc.kind != 'stale_digest':
+                raise
+        replanned = plan_fn()
+        replanned['stale_digest_retried'] = True
+        try:
+            self.apply(replanned['writes'])
+        except PveApiError as exc:
+            if exc.kind == 'stale_digest':
+                raise PveApiError('The HA configuration was changed by someone else twice while this task ran '
+                                  '(stale digest on %s /%s); nothing more was written, re-run the task.' % (exc.method, exc.path),
+                                  kind='stale_digest', status=exc.status, method=exc.method, path=exc.path)
+            raise
+        replanned['before'] = plan.get('before')
+        return replanned
+
     def fail(self, msg, **extra):
         result = dict(extra)
         if self._client is not None:
@@ -333,7 +376,9 @@ class PveModule:
         try:
             result = work(self)
         except PveError as exc:
-            self.fail(exc.message, error=exc.details())
+            self.fail(exc.message, error=exc.details(), applied=self.applied)
+        except HaInputError as exc:
+            self.fail(str(exc), applied=self.applied)
         else:
             if self._client is not None:
                 result.setdefault('requests', dict(self._client.counts))

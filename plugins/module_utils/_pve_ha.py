@@ -654,3 +654,32 @@ def cluster_ha_write_params(before, after):
     if delete:
         params['delete'] = ','.join(delete)
     return params
+
+
+# --------------------------------------------------------------------------- requests
+
+def command_to_request(command):
+    """The HTTP request (method, path without /api2/json, params) for a planned command."""
+    base = 'cluster/ha/resources' if command['kind'] == 'resource' else 'cluster/ha/rules'
+    if command['op'] == 'create':
+        return dict(method='POST', path=base, params=command['params'])
+    if command['op'] == 'update':
+        return dict(method='PUT', path='%s/%s' % (base, command['id']), params=command['params'])
+    return dict(method='DELETE', path='%s/%s' % (base, command['id']), params=command['params'])
+
+
+def with_first_digest(requests, kind_path, digest):
+    """Attach digest to the first PUT under kind_path: it proves nobody changed the file since our read.
+
+    Later PUTs cannot carry it: every write changes the file's digest.
+    """
+    if not digest:
+        return requests
+    out = []
+    done = False
+    for req in requests:
+        if not done and req['method'] == 'PUT' and req['path'].startswith(kind_path + '/'):
+            req = dict(req, params=dict(req['params'], digest=digest))
+            done = True
+        out.append(req)
+    return out

@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) clusterops.ha maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """Connection options shared by every clusterops.ha Proxmox VE module."""
+
+    DOCUMENTATION = r'''
+options:
+  api_host:
+    description:
+      - Name or address of a Proxmox VE node to talk to (HTTPS API).
+      - Falls back to E(PROXMOX_HOST).
+    type: str
+    required: true
+  api_port:
+    description:
+      - API port; PVE's default 8006 when unset.
+      - Falls back to E(PROXMOX_PORT).
+    type: int
+  api_user:
+    description:
+      - User as C(user@realm).
+      - With O(api_password) it defaults to C(root@pam). With a bare O(api_token_id) it is required, because the
+        token belongs to a user; it is never assumed for tokens.
+      - Falls back to E(PROXMOX_USER).
+    type: str
+  api_password:
+    description:
+      - Password of O(api_user) (ticket login). Prefer an API token.
+      - Falls back to E(PROXMOX_PASSWORD).
+    type: str
+  api_token_id:
+    description:
+      - API token, either the bare token name (with O(api_user)) or the full C(user@realm!name).
+      - Falls back to E(PROXMOX_TOKEN_ID).
+    type: str
+  api_token_secret:
+    description:
+      - Secret (UUID) of O(api_token_id).
+      - Falls back to E(PROXMOX_TOKEN_SECRET).
+    type: str
+  validate_certs:
+    description:
+      - Verify the API's TLS certificate. Keep it on; use O(ca_path) for a private CA or a self-signed node certificate.
+      - Falls back to E(PROXMOX_VALIDATE_CERTS).
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file of the CA (or the node certificate) to trust when O(validate_certs=true).
+      - Falls back to E(PROXMOX_CA_PATH).
+    type: path
+  api_timeout:
+    description:
+      - Seconds to wait for one API answer. PVE itself waits up to 10 s for the HA lock, so keep it above that.
+      - Falls back to E(PROXMOX_API_TIMEOUT).
+    type: int
+    default: 30
+notes:
+  - Transient failures (C(cfs-lock 'domain-ha') timeouts, C(no quorum), HTTP 502/503/504, connection errors) are
+    retried at most 4 times after waiting 0.5, 1, 2 and 4 seconds (7.5 s in total). An HTTP 4xx is never retried;
+    an expired login ticket leads to one new login.
+requirements:
+  - proxmoxer >= 2.3
+  - requests
+'''
+
+    ACTIONGROUP_PROXMOX = r'''
+attributes:
+  action_group:
+    description: Use C(group/clusterops.ha.proxmox) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - clusterops.ha.proxmox
+'''

@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) clusterops.ha maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Map Proxmox VE reads to the platform-neutral capacity_model (docs/capacity-model.md).
+
+Pure: takes the already-read API data (plain dicts) and returns plain data.
+
+Decisions (documented in docs/modules/proxmox.md):
+- hosts[].memory_mb is the node's `maxmem` rounded down to MiB; reserved_mb is the
+  caller's `host_reserved_mb` (default 0): PVE reports no per-node reservation, so the
+  operator states it (hypervisor, Ceph OSDs, ZFS ARC) instead of the module guessing.
+- guests[].memory_mb is the configured memory (`maxmem`) rounded up to MiB; reservation_mb
+  is the balloon minimum when the guest config was read and sets one below memory, else 0;
+  overhead_mb is 0 (PVE does not report per-guest overhead).
+- ha is true only for HA resources whose requested state is started.
+- allowed_hosts come from restricted groups / strict node-affinity rules, host_priority
+  from their node priorities, anti_affinity labels from enabled negative resource-affinity
+  rules (the label is the rule name). Disabled rules are ignored, as PVE ignores them.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+MIB = 1024 * 1024
+
+
+def mib_down(value):
+    return int(value or 0) // MIB
+
+
+def mib_up(value):
+    return -(-int(value or 0) // MIB)
+
+
+def host_state(node_entry, manager_node_status):
+    """online | maintenance | offline from /cluster/resources and the HA manager's node_status."""
+    if node_entry.get('status') != 'online':
+        return 'offline'
+    if (manager_node_status or {}).get(node_entry['node']) == 'maintenance':
+        return 'maintenance'
+    return 'online'
+
+
+def placement_constraints(groups, rules):
+    """{sid: {allowed_hosts?, host_priority?, anti_affinity?}} from canonical groups+resource map or rules.
+
+    groups: list of (canonical group, [member sids]); rules: canonical rules (PVE 9).
+    """
+    out = {}
+    for group, members in groups or []:
+        for sid in members:
+            entry = out.setdefault(sid, {})
+            if group['restricted']:
+                entry['allowed_hosts'] = sorted(group['nodes'])
+            entry['host_priority'] = dict(group['nodes'])
+    for rule in rules or []:
+        if not rule.get('enabled', True):
+            continue
+        for sid in rule['resources']:
+            entry = out.setdefault(sid, {})
+            if rule['type'] == 'node-affinity' and rule.get('affinity', 'positive') == 'positive':
+                if rule.get('strict'):
+                    entry['allowed_hosts'] = sorted(rule['nodes'])
+                entry['host_priority'] = dict(rule['nodes'])
+            elif rule['type'] == 'resource-affinity' and rule.get('affinity') == 'negative':
+                entry.setdefault('anti_affinity', []).append(rule['name'])
+    for entry in out.values():
+        if 'anti_affinity' in entry:
+            entry['anti_affinity'] = sorted(set(entry['anti_affinity']))
+    return out
+
+
+def balloon_min_mb(config, memory_mb):
+    """The balloon minimum of a VM config in MiB when it is set and below memory, else 0."""
+    try:
+        balloon = int(str((config or {}).get('balloon', 0)).split('=')[-1])
+    except ValueError:
+        return 0
+    return balloon if 0 < balloon < memory_mb else 0
+
+
+def build_capacity_model(cluster_name, cluster_resources, ha_resources, constraints, host_reserved_mb=0,
+                         manager_node_status=None, guest_configs=None):
+    """The capacity_model dict from /cluster/resources, canonical HA resources and constraints."""
+    hosts, guests = [], []
+    ha_state = dict((res['sid'], res['state']) for res in ha_resources or [])
+    for item in cluster_resources or []:
+        if item.get('type') == 'node':
+            hosts.append(dict(name=item['node'], memory_mb=mib_down(item.get('maxmem')),
+                              reserved_mb=int(host_reserved_mb or 0), state=host_state(item, manager_node_status)))
+    for item in cluster_resources or []:
+        if item.get('type') not in ('qemu', 'lxc') or item.get('template'):
+            continue
+        sid = '%s:%d' % ('vm' if item['type'] == 'qemu' else 'ct', int(item['vmid']))
+        memory_mb = mib_up(item.get('maxmem'))
+        config = (guest_configs or {}).get(sid)
+        guest = dict(id=sid, name=item.get('name') or sid, host=item.get('node'), running=item.get('status') == 'running',
+                     ha=ha_state.get(sid) == 'started', memory_mb=memory_mb,
+                     reservation_mb=balloon_min_mb(config, memory_mb) if item['type'] == 'qemu' else 0, overhead_mb=0)
+        guest.update(constraints.get(sid, {}))
+        guests.append(guest)
+    model = dict(platform='proxmox', hosts=hosts, guests=guests)
+    if cluster_name:
+        model['cluster'] = cluster_name
+    return model

@@ -1,0 +1,233 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) clusterops.ha maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: proxmox_ha_group
+short_description: Manage a Proxmox VE HA group, on PVE 8 and on PVE 9 after groups became rules
+version_added: 0.1.0
+description:
+  - Creates, updates or removes one HA group (C(/cluster/ha/groups)).
+  - On a PVE 9 cluster whose groups were migrated to rules, manages the equivalent node-affinity rule the way PVE's own
+    migration does it instead, and says so in RV(translated_to_rule) - rule C(ha-group-<name>), C(strict) =
+    O(restricted), and each member resource's C(failback) = not O(nofailback). PVE cannot store a rule without
+    resources, so on such a cluster a group with no member resource yet is reported as pending and created by the first
+    run after a resource joins it (see the collection's Proxmox guide).
+  - Node lists are compared as sets with priorities, so order, C(node:0) versus C(node), and omitted defaults never
+    cause a change.
+author:
+  - clusterops.ha maintainers
+extends_documentation_fragment:
+  - clusterops.ha.proxmox
+  - clusterops.ha.proxmox.ACTIONGROUP_PROXMOX
+attributes:
+  check_mode:
+    description: Plans the change and makes no write request.
+    support: full
+  diff_mode:
+    description: Shows the group before and after.
+    support: full
+options:
+  name:
+    description: Group ID.
+    type: str
+    required: true
+  nodes:
+    description:
+      - Member nodes, each a node name, C(node:priority), or a dict with C(node) and C(priority) (higher is preferred).
+      - Required to create a group; ignored for O(state=absent).
+    type: list
+    elements: raw
+  restricted:
+    description: Resources may run only on member nodes. PVE's default is V(false).
+    type: bool
+  nofailback:
+    description:
+      - Do not move resources back when a higher-priority node returns. PVE's default is V(false); the collection's
+        hardening role sets it to V(true).
+    type: bool
+  comment:
+    description: Description; V("") removes it.
+    type: str
+  state:
+    description: Whether the group exists.
+    type: str
+    choices: [present, absent]
+    default: present
+'''
+
+EXAMPLES = r'''
+- name: Prefer pve1, then pve2; never fail back automatically
+  clusterops.ha.proxmox_ha_group:
+    api_host: pve1.example.com
+    api_token_id: automation@pve!ha
+    api_token_secret: "{{ vault_pve_token }}"
+    name: web
+    nodes: [pve1:2, pve2:1, pve3]
+    restricted: false
+    nofailback: true
+
+- name: Remove a group (nodes are not needed)
+  clusterops.ha.proxmox_ha_group:
+    api_host: pve1.example.com
+    api_token_id: automation@pve!ha
+    api_token_secret: "{{ vault_pve_token }}"
+    name: old
+    state: absent
+'''
+
+RETURN = r'''
+before:
+  description: The group before the task (null when it did not exist).
+  returned: always
+  type: dict
+  sample: {name: web, nodes: {pve1: 2, pve2: 1}, restricted: false, nofailback: false, comment: ""}
+after:
+  description: The group as the task leaves it (as it would be, in check mode; null when absent).
+  returned: always
+  type: dict
+  sample: {name: web, nodes: {pve1: 2, pve2: 1, pve3: 0}, restricted: false, nofailback: true, comment: ""}
+commands:
+  description: The write requests planned (in check mode) or sent, in order.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{method: PUT, path: cluster/ha/groups/web, params: {nofailback: 1, digest: "0a1b"}}]
+translated_to_rule:
+  description:
+    - Set on a PVE 9 cluster with migrated groups - the node-affinity rule that stands for the group.
+    - C(pending) is true when the rule could not exist yet because no resource is in the group.
+  returned: when groups are migrated
+  type: dict
+  sample: {rule: ha-group-web, strict: false, resources: ["vm:100"], pending: false}
+pve:
+  description: PVE version, major release and whether HA groups were migrated to rules.
+  returned: always
+  type: dict
+  sample: {version: "9.0.3", major: 9, groups_migrated: true}
+requests:
+  description: Counts of read and write requests and retries this task made.
+  returned: always
+  type: dict
+  sample: {read: 3, write: 1, retries: 0}
+'''
+
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
+from ansible_collections.clusterops.ha.plugins.module_utils import _pve_ha as ha
+
+
+def find_group(groups, name):
+    for item in groups or []:
+        if item.get('group') == name:
+            return ha.normalize_group(item)
+    return None
+
+
+def plan_groups_api(pm, desired, reread):
+    """Plan against /cluster/ha/groups (PVE 8, or PVE 9 before migration)."""
+    state = pm.client.ha_state()
+    groups = pm.client.get('cluster/ha/groups') if reread else state['groups']
+    current = find_group(groups, desired['name'])
+    writes = []
+    if pm.params['state'] == 'absent':
+        after = None
+        if current:
+            writes.append(dict(method='DELETE', path='cluster/ha/groups/%s' % desired['name'], params={}))
+    else:
+        ha.validate_group(desired, current, pm.client.node_names() if desired.get('nodes') else None, 'present')
+        after = ha.merge_desired(current, desired, dict(ha.GROUP_DEFAULTS, name=desired['name']))
+        if current is None:
+            params = dict(ha.group_write_params(None, after), group=desired['name'])
+            writes.append(dict(method='POST', path='cluster/ha/groups', params=params))
+        elif ha.changed_fields(current, after):
+            params = ha.group_write_params(current, after)
+            digest = ha.first_digest(groups)
+            if digest:
+                params['digest'] = digest
+            writes.append(dict(method='PUT', path='cluster/ha/groups/%s' % desired['name'], params=params))
+    return dict(before=current, after=after, writes=writes)
+
+
+def plan_rules_api(pm, desired):
+    """Plan against the ha-group-<name> node-affinity rule (PVE 9 after migration)."""
+    rules_raw = pm.client.get('cluster/ha/rules')
+    rules = [ha.normalize_rule(r) for r in rules_raw or []]
+    name = ha.group_rule_name(desired['name'])
+    rule = next((r for r in rules if r['name'] == name), None)
+    resources = [ha.normalize_resource(r) for r in pm.client.get('cluster/ha/resources') or []]
+    failbacks = dict((r['sid'], r['failback']) for r in resources)
+    current = ha.rule_as_group(rule, failbacks) if rule else None
+    writes, translated = [], dict(rule=name, pending=False)
+    if pm.params['state'] == 'absent':
+        after = None
+        if rule:
+            writes.append(dict(method='DELETE', path='cluster/ha/rules/%s' % name, params={}))
+        return dict(before=current, after=after, writes=writes, translated=translated)
+    ha.validate_group(desired, current, pm.client.node_names() if desired.get('nodes') else None, 'present')
+    after = ha.merge_desired(current, desired, dict(ha.GROUP_DEFAULTS, name=desired['name']))
+    if rule is None:
+        translated.update(pending=True, strict=after['restricted'], nodes=after['nodes'], resources=[])
+        pm.warn("HA groups on this PVE 9 cluster were migrated to rules and rule '%s' cannot exist without resources; "
+                "add resources with group '%s' and run this task again to create it." % (name, desired['name']))
+        return dict(before=None, after=None, writes=[], translated=translated)
+    after_rule = ha.group_as_rule(after, rule['resources'], rule)
+    ha.validate_rule(after_rule, set(failbacks), pm.client.node_names(), rules)
+    if ha.changed_fields(rule, after_rule):
+        params = ha.rule_write_params(rule, after_rule)
+        digest = ha.first_digest(rules_raw)
+        if digest:
+            params['digest'] = digest
+        writes.append(dict(method='PUT', path='cluster/ha/rules/%s' % name, params=params))
+    if desired.get('nofailback') is not None:
+        for sid in rule['resources']:
+            if failbacks.get(sid, True) == desired['nofailback']:
+                params = dict(failback=0) if desired['nofailback'] else dict(delete='failback')
+                writes.append(dict(method='PUT', path='cluster/ha/resources/%s' % sid, params=params))
+    translated.update(strict=after_rule['strict'], nodes=after_rule['nodes'], resources=after_rule['resources'])
+    return dict(before=current, after=after, writes=writes, translated=translated)
+
+
+def work(pm):
+    desired = ha.desired_group(pm.params) if pm.params['state'] == 'present' else dict(name=pm.params['name'])
+    state = pm.client.ha_state()
+    reads = {'first': True}
+
+    def plan():
+        if state['groups_migrated']:
+            return plan_rules_api(pm, desired)
+        result = plan_groups_api(pm, desired, reread=not reads['first'])
+        reads['first'] = False
+        return result
+
+    result = pm.converge(plan)
+    out = dict(changed=bool(result['writes']), before=result['before'], after=result['after'],
+               commands=result['writes'])
+    if 'translated' in result:
+        out['translated_to_rule'] = result['translated']
+    if pm.diff_mode:
+        out['diff'] = dict(before=result['before'] or {}, after=result['after'] or {})
+    return out
+
+
+def main():
+    pm = PveModule(
+        dict(name=dict(type='str', required=True),
+             nodes=dict(type='list', elements='raw'),
+             restricted=dict(type='bool'),
+             nofailback=dict(type='bool'),
+             comment=dict(type='str'),
+             state=dict(type='str', choices=['present', 'absent'], default='present')),
+        supports_check_mode=True,
+    )
+    pm.run(work)
+
+
+if __name__ == '__main__':
+    main()

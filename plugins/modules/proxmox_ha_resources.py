@@ -1,0 +1,222 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) clusterops.ha maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: proxmox_ha_resources
+short_description: Converge many Proxmox VE HA resources in one task
+version_added: 0.1.0
+description:
+  - Manages the HA resources (C(/cluster/ha/resources)) of a cluster from one list, with the network resource module
+    states - V(merged), V(replaced), V(overridden), V(deleted) and V(gathered).
+  - Reads all resources with one GET, then sends only the writes that are needed - creates and updates first, then
+    rule changes, then deletions.
+  - On a PVE 9 cluster whose groups were migrated to rules, C(group) keeps working - it is membership of the
+    node-affinity rule C(ha-group-<group>) that PVE's migration created (see RV(translated_to_rule)).
+  - B(O(state=overridden) removes every HA resource that is not in O(config)) - an empty list removes HA from every
+    guest. Run it with C(--check --diff) first.
+author:
+  - clusterops.ha maintainers
+extends_documentation_fragment:
+  - clusterops.ha.proxmox
+  - clusterops.ha.proxmox.ACTIONGROUP_PROXMOX
+attributes:
+  check_mode:
+    description: Plans the changes and makes no write request.
+    support: full
+  diff_mode:
+    description: Shows all HA resources before and after.
+    support: full
+options:
+  config:
+    description:
+      - The HA resources. Fields left out keep their current value with O(state=merged); with V(replaced) and
+        V(overridden) they are reset to PVE's defaults.
+    type: list
+    elements: dict
+    suboptions:
+      sid:
+        description: C(vm:100), C(ct:101) or a bare VMID (its type is looked up).
+        type: str
+        required: true
+      state:
+        description: Requested state. V(enabled) is PVE's alias of V(started).
+        type: str
+        choices: [started, stopped, disabled, ignored, enabled]
+      group:
+        description: HA group; V("") removes the resource from its group.
+        type: str
+      max_restart:
+        description: Restart attempts on the same node (PVE default 1).
+        type: int
+      max_relocate:
+        description: Relocation attempts to other nodes (PVE default 1).
+        type: int
+      failback:
+        description: Move back to a higher-priority node when it returns (PVE 9 only; default V(true)).
+        type: bool
+      comment:
+        description: Description; V("") removes it.
+        type: str
+  state:
+    description:
+      - V(merged) creates and updates the listed resources; V(replaced) makes each listed resource exactly as given;
+        V(overridden) does that and B(deletes every HA resource not listed); V(deleted) removes the listed resources;
+        V(gathered) only reads.
+    type: str
+    choices: [merged, replaced, overridden, deleted, gathered]
+    default: merged
+'''
+
+EXAMPLES = r'''
+- name: Protect three guests, pinned to the hardened group
+  clusterops.ha.proxmox_ha_resources:
+    api_host: pve1.example.com
+    api_token_id: automation@pve!ha
+    api_token_secret: "{{ vault_pve_token }}"
+    config:
+      - {sid: vm:100, group: web, max_relocate: 2}
+      - {sid: 101, state: started, group: web}
+      - {sid: ct:200, state: stopped}
+
+- name: Make the HA resource list exactly this (removes every other HA resource!)
+  clusterops.ha.proxmox_ha_resources:
+    api_host: pve1.example.com
+    api_token_id: automation@pve!ha
+    api_token_secret: "{{ vault_pve_token }}"
+    state: overridden
+    config:
+      - {sid: vm:100, group: web}
+
+- name: Read all HA resources
+  clusterops.ha.proxmox_ha_resources:
+    api_host: pve1.example.com
+    api_token_id: automation@pve!ha
+    api_token_secret: "{{ vault_pve_token }}"
+    state: gathered
+  register: ha_resources
+'''
+
+RETURN = r'''
+before:
+  description: All HA resources before the task, canonical (defaults filled in, C(enabled) shown as C(started)).
+  returned: unless state is gathered
+  type: list
+  elements: dict
+  sample: [{sid: "vm:100", state: started, group: null, max_restart: 1, max_relocate: 1, failback: true, comment: ""}]
+after:
+  description: All HA resources as the task leaves them (as they would be, in check mode).
+  returned: unless state is gathered
+  type: list
+  elements: dict
+  sample: [{sid: "vm:100", state: started, group: web, max_restart: 1, max_relocate: 2, failback: true, comment: ""}]
+gathered:
+  description: All HA resources, canonical.
+  returned: when state is gathered
+  type: list
+  elements: dict
+  sample: [{sid: "vm:100", state: started, group: web, max_restart: 1, max_relocate: 1, failback: true, comment: ""}]
+commands:
+  description: The write requests planned (in check mode) or sent, in order.
+  returned: unless state is gathered
+  type: list
+  elements: dict
+  sample: [{method: POST, path: cluster/ha/resources, params: {sid: "vm:100", group: web}}]
+translated_to_rule:
+  description: On PVE 9 with migrated groups, the C(ha-group-*) rules whose resource lists this task changed (or would).
+  returned: when groups are migrated
+  type: list
+  elements: str
+  sample: [ha-group-web]
+pve:
+  description: PVE version, major release and whether HA groups were migrated to rules.
+  returned: always
+  type: dict
+  sample: {version: "9.0.3", major: 9, groups_migrated: true}
+requests:
+  description: Counts of read and write requests and retries this task made.
+  returned: always
+  type: dict
+  sample: {read: 5, write: 2, retries: 0}
+'''
+
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
+from ansible_collections.clusterops.ha.plugins.module_utils import _pve_ha as ha
+
+
+def read_current(pm, state):
+    """Canonical resources by sid, canonical rules (migrated clusters) and the raw digests."""
+    raw = pm.client.get('cluster/ha/resources') or []
+    rules_raw = (pm.client.get('cluster/ha/rules') or []) if state['groups_migrated'] else []
+    rules = [ha.normalize_rule(r) for r in rules_raw]
+    group_by_sid = ha.group_by_sid_from_rules(rules) if state['groups_migrated'] else None
+    current = dict((r['sid'], ha.normalize_resource(r, group_by_sid)) for r in raw)
+    return current, rules, ha.first_digest(raw), ha.first_digest(rules_raw)
+
+
+def plan(pm, desired):
+    state = pm.client.ha_state()
+    current, rules, res_digest, rule_digest = read_current(pm, state)
+    with_failback = state['major'] >= 9
+    groups = None if state['groups_migrated'] else [g.get('group') for g in state['groups'] or []]
+    ha.validate_resources(desired, groups, state['groups_migrated'], rules, with_failback)
+    planned = ha.plan_resources(current, desired, pm.params['state'], translate_groups=state['groups_migrated'],
+                                rules=rules, with_failback=with_failback)
+    writes = [ha.command_to_request(cmd) for cmd in planned['commands']]
+    writes = ha.with_first_digest(writes, 'cluster/ha/resources', res_digest)
+    writes = ha.with_first_digest(writes, 'cluster/ha/rules', rule_digest)
+    rules_touched = sorted(cmd['id'] for cmd in planned['commands'] if cmd['kind'] == 'rule')
+    return dict(before=as_list(planned['before']), after=as_list(planned['after']), writes=writes, rules=rules_touched)
+
+
+def as_list(by_sid):
+    return [by_sid[sid] for sid in ha.sort_sids(by_sid)]
+
+
+def work(pm):
+    params = pm.params
+    state = pm.client.ha_state()
+    if params['state'] == 'gathered':
+        current, _rules, _d1, _d2 = read_current(pm, state)
+        return dict(changed=False, gathered=as_list(current))
+    if params['state'] == 'deleted' and not params['config']:
+        raise ha.HaInputError("config is empty, so state=deleted would remove nothing; list the resources to delete, or "
+                              "use state=overridden with config: [] to remove every HA resource.")
+    if params['config'] is None:
+        raise ha.HaInputError("config is required with state=%s; list the HA resources." % params['state'])
+    types, _nodes = ha.guest_types(pm.client.get('cluster/resources', type='vm'))
+    desired = ha.desired_resources(params['config'], types)
+    result = pm.converge(lambda: plan(pm, desired))
+    out = dict(changed=bool(result['writes']), before=result['before'], after=result['after'], commands=result['writes'])
+    if state['groups_migrated']:
+        out['translated_to_rule'] = result['rules']
+    if pm.diff_mode:
+        out['diff'] = dict(before=result['before'], after=result['after'])
+    return out
+
+
+def main():
+    pm = PveModule(
+        dict(config=dict(type='list', elements='dict', options=dict(
+            sid=dict(type='str', required=True),
+            state=dict(type='str', choices=['started', 'stopped', 'disabled', 'ignored', 'enabled']),
+            group=dict(type='str'),
+            max_restart=dict(type='int'),
+            max_relocate=dict(type='int'),
+            failback=dict(type='bool'),
+            comment=dict(type='str'))),
+            state=dict(type='str', choices=['merged', 'replaced', 'overridden', 'deleted', 'gathered'], default='merged')),
+        supports_check_mode=True,
+    )
+    pm.run(work)
+
+
+if __name__ == '__main__':
+    main()
