@@ -98,7 +98,7 @@ def parse_nodes(value, option='nodes'):
         if node in nodes:
             raise HaInputError("%s lists node '%s' twice; give each node once." % (option, node))
         nodes[node] = priority
-    return nodes
+    return dict(sorted(nodes.items()))
 
 
 def format_nodes(nodes):
@@ -321,6 +321,13 @@ def validate_rule(after, managed_sids, cluster_nodes, other_rules):
                 if shared:
                     raise HaInputError("resources %s are already in node-affinity rule '%s'; a resource may be in only "
                                        "one node-affinity rule, so remove it there first." % (', '.join(shared), other['name']))
+        if len(set(after['nodes'].values())) > 1:
+            for other in other_rules:
+                shared = sorted(set(other['resources']) & set(after['resources']))
+                if other['name'] != name and other['type'] == 'resource-affinity' and other.get('enabled', True) and shared:
+                    raise HaInputError("resources %s are in resource-affinity rule '%s', and PVE forbids such resources in a "
+                                       "node-affinity rule with several priorities; give all nodes one priority or remove "
+                                       "them from '%s'." % (', '.join(shared), other['name'], other['name']))
     else:
         if after.get('affinity') not in ('positive', 'negative'):
             raise HaInputError("affinity is required for resource-affinity rule '%s'; set positive or negative." % name)
@@ -334,6 +341,12 @@ def validate_rule(after, managed_sids, cluster_nodes, other_rules):
                     and len(set(other['resources']) & set(after['resources'])) >= 2):
                 raise HaInputError("resources of rule '%s' share two or more resources with %s rule '%s'; positive and "
                                    "negative rules may not overlap like that." % (name, other['affinity'], other['name']))
+            shared = sorted(set(other['resources']) & set(after['resources']))
+            if (other['type'] == 'node-affinity' and other.get('enabled', True) and shared
+                    and len(set(other.get('nodes', {}).values())) > 1):
+                raise HaInputError("resources %s are in node-affinity rule '%s' with several priorities, which PVE forbids "
+                                   "for resources of a resource-affinity rule; give that rule's nodes one priority or "
+                                   "leave them out here." % (', '.join(shared), other['name']))
 
 
 # --------------------------------------------------------------------------- group <-> rule translation
@@ -477,6 +490,8 @@ def plan_resources(current, desired, state, translate_groups=False, rules=None, 
                 if sid not in listed:
                     deletes.append(sid)
                     del after[sid]
+    if translate_groups:
+        inherit_group_failback(current, desired, after, rules)
     commands = []
     for sid in creates:
         params = resource_write_params(None, after[sid], with_group=not translate_groups, with_failback=with_failback)
@@ -490,6 +505,22 @@ def plan_resources(current, desired, state, translate_groups=False, rules=None, 
     for sid in deletes:
         commands.append(dict(op='delete', kind='resource', id=sid, params={}))
     return dict(before=current, after=after, commands=commands)
+
+
+def inherit_group_failback(current, desired, after, rules):
+    """A resource joining ha-group-<g> takes the group's nofailback (failback off when every member has it off).
+
+    That is what `group:` meant before migration; an explicit failback in the item wins.
+    """
+    explicit = set(item['sid'] for item in desired if item.get('failback') is not None)
+    for sid, res in after.items():
+        group = res.get('group')
+        if not group or sid in explicit or (current.get(sid) or {}).get('group') == group:
+            continue
+        rule = rules.get(group_rule_name(group))
+        members = [current[m]['failback'] for m in (rule or {}).get('resources', []) if m in current and m != sid]
+        if members and not any(members):
+            res['failback'] = False
 
 
 def plan_group_rule_membership(current, after, rules):
@@ -523,6 +554,7 @@ def plan_group_rule_membership(current, after, rules):
         if sids == rule['resources']:
             continue
         if sids:
+            validate_rule(dict(rule, resources=sids), None, None, [r for r in rules.values() if r['name'] != name])
             commands.append(dict(op='update', kind='rule', id=name,
                                  params=dict(type='node-affinity', resources=','.join(sids))))
         else:
