@@ -208,9 +208,7 @@ class HaConfig(object):
         for key in GROUP_OPTIONS:
             if values.get(key) is not None:
                 opts[key] = typed_value(key, values[key])
-        if opts.get('nodes'):
-            self._check_nodes_exist(parse_node_list(opts['nodes']))
-        return opts
+        return opts  # PVE checks only the syntax of a group's nodes, not that they exist
 
     def create_group(self, values):
         self._groups_gate('create')

@@ -5,6 +5,7 @@ registers its own routes for what the project needs to be stateful and PVE-exact
 """
 
 import asyncio
+import copy
 import json
 import time
 import urllib.parse
@@ -69,6 +70,7 @@ class PveSim(FakePve):
     def load(self, source):
         """Replace every piece of state with the scenario's (faults and the request log too)."""
         scn = read_scenario(source)
+        self.scenario_source = copy.deepcopy(source)  # what /_sim/reset reloads
         self.scenario = scn
         creds = scn['credentials']
         self.user, self.password = creds['user'], creds['password']
@@ -455,7 +457,7 @@ class PveSim(FakePve):
         return json_body({'scenario': self.scenario['name'], 'version': self.version})
 
     async def _ctl_reset(self, request):
-        self.load(self.scenario)
+        self.load(self.scenario_source)
         return json_body({'scenario': self.scenario['name'], 'version': self.version})
 
     async def _ctl_faults(self, request):
