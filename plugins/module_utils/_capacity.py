@@ -376,7 +376,8 @@ def _choose_host(info, alive, free, base_labels, added_labels, candidates):
 def _greedy(cluster, order, alive, free):
     """Place displaced guests largest first on the preferred host; free is updated in place.
 
-    Returns a list of (guest id, reason, detail) for the guests that found no host.
+    Returns (unplaced, placed): (guest id, reason, detail) for guests that found no host,
+    and (guest id, host index) for the others.
     """
     infos = cluster.guest_info
     base_labels = cluster.base_labels
@@ -385,6 +386,7 @@ def _greedy(cluster, order, alive, free):
     heapq.heapify(heap)
     all_survivors = [h for h in cluster.online if alive[h]]
     unplaced = []
+    placed = []
     for _neg, gid in order:
         info = infos[gid]
         demand = info['demand']
@@ -401,6 +403,7 @@ def _greedy(cluster, order, alive, free):
             if demand:
                 free[h] -= demand
                 heapq.heapreplace(heap, (-free[h], h))
+            placed.append((gid, h))
             continue
         candidates = all_survivors if info['allowed'] is None else info['allowed']
         h, reason, detail = _choose_host(info, alive, free, base_labels, added_labels, candidates)
@@ -410,22 +413,23 @@ def _greedy(cluster, order, alive, free):
         if demand:
             free[h] -= demand
             heapq.heappush(heap, (-free[h], h))
+        placed.append((gid, h))
         for label in info['labels']:
             bucket = added_labels.setdefault(h, {})
             bucket[label] = bucket.get(label, 0) + 1
-    return unplaced
+    return unplaced, placed
 
 
 def _search(cluster, order, alive, free, node_limit):
     """Exact depth-first search for any placement (ignoring preferences).
 
-    Returns ('found', free_after), ('infeasible', None) or ('limit', None). Iterative so
+    Returns ('found', free_after, placed), ('infeasible', None, None) or ('limit', None, None). Iterative so
     that deep scenarios cannot hit Python's recursion limit.
     """
     infos = [cluster.guest_info[gid] for _neg, gid in order]
     count = len(infos)
     if not count:
-        return 'found', list(free)
+        return 'found', list(free), []
     free = list(free)
     survivors = [h for h in cluster.online if alive[h]]
     base_labels = cluster.base_labels
@@ -481,25 +485,27 @@ def _search(cluster, order, alive, free, node_limit):
             position[level] += 1
             nodes += 1
             if nodes > node_limit:
-                return 'limit', None
+                return 'limit', None, None
             apply(level, h, 1)
             total_free -= infos[level]['demand']
             choice[level] = h
             if level + 1 == count:
-                return 'found', free
+                return 'found', free, [(infos[i]['id'], choice[i]) for i in range(count)]
             level += 1
             options[level] = candidates(level)
             position[level] = 0
         else:
             if level == 0:
-                return 'infeasible', None
+                return 'infeasible', None, None
             level -= 1
             apply(level, choice[level], -1)
             total_free += infos[level]['demand']
 
 
-def _scenario(cluster, failed, search_node_limit, track_hosts=None):
-    """Evaluate one failure set (tuple of host indices). Returns (ok, decided, outcome dict)."""
+def _scenario(cluster, failed, search_node_limit, track_hosts=None, with_plan=False):
+    """Evaluate one failure set (tuple of host indices). Returns (ok, decided, outcome dict).
+
+    with_plan adds 'restarted_on' {guest id: host} (left out of bulk runs to keep results small)."""
     alive = [False] * len(cluster.names)
     for h in cluster.online:
         alive[h] = True
@@ -513,13 +519,13 @@ def _scenario(cluster, failed, search_node_limit, track_hosts=None):
     free = list(cluster.base_free)
     overcommitted = [h for h in cluster.online if alive[h] and free[h] < 0]
     start_free = list(free)
-    unplaced = _greedy(cluster, order, alive, free)
+    unplaced, placed = _greedy(cluster, order, alive, free)
     method = 'preferred'
     decided = True
     if unplaced and not overcommitted:
-        status, searched_free = _search(cluster, order, alive, start_free, search_node_limit)
+        status, searched_free, searched = _search(cluster, order, alive, start_free, search_node_limit)
         if status == 'found':
-            method, free, unplaced = 'search', searched_free, []
+            method, free, unplaced, placed = 'search', searched_free, [], searched
         else:
             method = 'none' if status == 'infeasible' else 'search_limit'
             decided = status == 'infeasible'
@@ -553,6 +559,8 @@ def _scenario(cluster, failed, search_node_limit, track_hosts=None):
         'min_free_mb': free[min_host] if min_host is not None else None,
         'min_free_host': cluster.names[min_host] if min_host is not None else None,
     }
+    if with_plan:
+        outcome['restarted_on'] = dict((gid, cluster.names[h]) for gid, h in sorted(placed))
     return ok, decided, outcome
 
 
@@ -774,6 +782,22 @@ def evaluate(model, host_failures=1, view='configured', reserve_percent=0,
     return result
 
 
+def plan_failover(model, failed_hosts, view='configured', reserve_percent=0, search_node_limit=SEARCH_NODE_LIMIT):
+    """Outcome of one named failure set, including where each displaced guest restarts."""
+    _k, view, reserve_percent = check_options(0, view, reserve_percent)
+    if not isinstance(model, Model):
+        model = normalize_model(model)
+    cluster = _Cluster(model, view, reserve_percent)
+    index = dict((name, i) for i, name in enumerate(cluster.names))
+    failed = []
+    for name in failed_hosts:
+        if name not in index:
+            raise CapacityModelError("failed host '%s' is not in the model; name hosts from hosts[].name." % name)
+        if cluster.model.hosts[index[name]].state == 'online' and index[name] not in failed:
+            failed.append(index[name])
+    return _scenario(cluster, tuple(sorted(failed)), search_node_limit, with_plan=True)[2]
+
+
 def _placement_summary(summary, enumeration_limit):
     return {
         'ok': summary['ok'],
@@ -794,6 +818,7 @@ def _k_row(summary):
         'placement_ok': summary['ok'],
         'method': summary['method'],
         'scenario_count': summary['scenario_count'],
+        'decided_exactly': summary['decided_exactly'],
     }
 
 
