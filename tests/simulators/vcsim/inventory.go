@@ -1,0 +1,467 @@
+package main
+
+// Building the simulated inventory from a Scenario.
+//
+// Datacenter, cluster, hosts and VMs are created through the simulator's own
+// API (an in-process vim25 client), so every object is wired exactly as stock
+// vcsim wires it. Datastores are assembled directly because stock 0.24.2 can
+// only mount a datastore on one host; afterwards the fields stock vcsim leaves
+// at template values (memory sizes, states, vSAN) are set on the objects.
+
+import (
+	"context"
+	"fmt"
+	"io/ioutil"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// Inventory is the built model plus the references our extensions need.
+type Inventory struct {
+	Model      *simulator.Model
+	Scenario   *Scenario
+	Datacenter types.ManagedObjectReference
+	Cluster    types.ManagedObjectReference
+	Hosts      map[string]types.ManagedObjectReference // by name
+	Datastores map[string]types.ManagedObjectReference // by name
+	tmpDir     string
+}
+
+const mb = int64(1024 * 1024)
+
+func buildInventory(s *Scenario) (*Inventory, error) {
+	ctx := context.Background()
+	m := simulator.VPX()
+	m.Datacenter, m.Portgroup, m.Host, m.Cluster, m.ClusterHost = 0, 0, 0, 0, 0
+	m.Datastore, m.Machine, m.Autostart = 0, 0, false
+	if err := m.Create(); err != nil {
+		return nil, err
+	}
+	inv := &Inventory{
+		Model:      m,
+		Scenario:   s,
+		Hosts:      map[string]types.ManagedObjectReference{},
+		Datastores: map[string]types.ManagedObjectReference{},
+	}
+	tmp, err := ioutil.TempDir("", "clusterops-vcsim-")
+	if err != nil {
+		return nil, err
+	}
+	inv.tmpDir = tmp
+
+	c, err := vim25.NewClient(ctx, m.Service)
+	if err != nil {
+		return nil, err
+	}
+	root := object.NewRootFolder(c)
+	dc, err := root.CreateDatacenter(ctx, s.Datacenter)
+	if err != nil {
+		return nil, fmt.Errorf("create datacenter: %v", err)
+	}
+	inv.Datacenter = dc.Reference()
+	folders, err := dc.Folders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cluster, err := folders.HostFolder.CreateCluster(ctx, s.Cluster.Name, types.ClusterConfigSpecEx{})
+	if err != nil {
+		return nil, fmt.Errorf("create cluster: %v", err)
+	}
+	inv.Cluster = cluster.Reference()
+
+	for _, h := range s.Hosts {
+		task, err := cluster.AddHost(ctx, types.HostConnectSpec{HostName: h.Name}, true, nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("add host %s: %v", h.Name, err)
+		}
+		info, err := task.WaitForResult(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("add host %s: %v", h.Name, err)
+		}
+		inv.Hosts[h.Name] = info.Result.(types.ManagedObjectReference)
+	}
+
+	if err := inv.addDatastores(folders.DatastoreFolder.Reference()); err != nil {
+		return nil, err
+	}
+	pool, err := cluster.ResourcePool(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := inv.addVMs(ctx, c, folders.VmFolder, pool); err != nil {
+		return nil, err
+	}
+	inv.applyHostFacts()
+	inv.applyClusterFacts()
+	inv.refreshDasHostStates()
+	return inv, nil
+}
+
+// Close removes the temporary datastore directories.
+func (inv *Inventory) Close() {
+	if inv.tmpDir != "" {
+		_ = os.RemoveAll(inv.tmpDir)
+	}
+}
+
+func (inv *Inventory) hostsFor(d DatastoreSpec) []types.ManagedObjectReference {
+	if d.Host != "" {
+		return []types.ManagedObjectReference{inv.Hosts[d.Host]}
+	}
+	var refs []types.ManagedObjectReference
+	for _, h := range inv.Scenario.Hosts {
+		refs = append(refs, inv.Hosts[h.Name])
+	}
+	return refs
+}
+
+func datastoreInfo(d DatastoreSpec, url string) types.BaseDatastoreInfo {
+	base := types.DatastoreInfo{Name: d.Name, Url: url}
+	switch d.Type {
+	case "NFS", "NFS41":
+		return &types.NasDatastoreInfo{DatastoreInfo: base, Nas: &types.HostNasVolume{
+			HostFileSystemVolume: types.HostFileSystemVolume{Type: d.Type, Name: d.Name, Capacity: d.CapacityGB * 1024 * mb},
+			RemoteHost:           "nfs.example.test",
+			RemotePath:           "/export/" + d.Name,
+		}}
+	case "vsan":
+		return &types.VsanDatastoreInfo{DatastoreInfo: base, MembershipUuid: "52c0ffee-0000-4000-8000-" + fmt.Sprintf("%012x", len(d.Name))}
+	default:
+		return &types.VmfsDatastoreInfo{DatastoreInfo: base, Vmfs: &types.HostVmfsVolume{
+			HostFileSystemVolume: types.HostFileSystemVolume{Type: "VMFS", Name: d.Name, Capacity: d.CapacityGB * 1024 * mb},
+			Local:                types.NewBool(d.Host != ""),
+		}}
+	}
+}
+
+// addDatastores creates each datastore once and mounts it on its hosts.
+func (inv *Inventory) addDatastores(folderRef types.ManagedObjectReference) error {
+	folder := simulator.Map.Get(folderRef).(*simulator.Folder)
+	clusterObj := simulator.Map.Get(inv.Cluster).(*simulator.ClusterComputeResource)
+	for i, d := range inv.Scenario.Datastores {
+		dir := filepath.Join(inv.tmpDir, fmt.Sprintf("ds%d", i))
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+		if d.CapacityGB == 0 {
+			d.CapacityGB = 4096
+		}
+		if d.FreeGB == 0 {
+			d.FreeGB = d.CapacityGB / 2
+		}
+		ds := &simulator.Datastore{}
+		ds.Self = types.ManagedObjectReference{Type: "Datastore", Value: fmt.Sprintf("datastore-%d", 100+i)}
+		ds.Name = d.Name
+		ds.Info = datastoreInfo(d, dir)
+		ds.Info.GetDatastoreInfo().FreeSpace = d.FreeGB * 1024 * mb
+		ds.Summary = types.DatastoreSummary{
+			Datastore:          &ds.Self,
+			Name:               d.Name,
+			Url:                dir,
+			Capacity:           d.CapacityGB * 1024 * mb,
+			FreeSpace:          d.FreeGB * 1024 * mb,
+			Type:               d.Type,
+			Accessible:         true,
+			MultipleHostAccess: types.NewBool(d.Host == ""),
+			MaintenanceMode:    string(types.DatastoreSummaryMaintenanceModeStateNormal),
+		}
+		ds.Capability = types.DatastoreCapability{DirectoryHierarchySupported: true, PerFileThinProvisioningSupported: true}
+		browser := &simulator.HostDatastoreBrowser{}
+		hosts := inv.hostsFor(d)
+		browser.Datastore = []types.ManagedObjectReference{ds.Self}
+		ds.Browser = simulator.Map.Put(browser).Reference()
+		for _, href := range hosts {
+			ds.Host = append(ds.Host, types.DatastoreHostMount{
+				Key: href,
+				MountInfo: types.HostMountInfo{
+					Path:       "/vmfs/volumes/" + d.Name,
+					AccessMode: string(types.HostMountModeReadWrite),
+					Mounted:    types.NewBool(true),
+					Accessible: types.NewBool(true),
+				},
+			})
+		}
+		folder.ChildEntity = append(folder.ChildEntity, ds.Self)
+		simulator.Map.PutEntity(folder, ds)
+		for _, href := range hosts {
+			host := simulator.Map.Get(href).(*simulator.HostSystem)
+			host.Datastore = append(host.Datastore, ds.Self)
+			dss := simulator.Map.Get(*host.ConfigManager.DatastoreSystem).(*simulator.HostDatastoreSystem)
+			dss.Datastore = append(dss.Datastore, ds.Self)
+		}
+		clusterObj.Datastore = append(clusterObj.Datastore, ds.Self)
+		dcObj := simulator.Map.Get(inv.Datacenter).(*simulator.Datacenter)
+		dcObj.Datastore = append(dcObj.Datastore, ds.Self)
+		inv.Datastores[d.Name] = ds.Self
+	}
+	return nil
+}
+
+// vmDatastore picks the VM's datastore: as given, else the first shared
+// non-vSAN one, else any mounted on the VM's host.
+func (inv *Inventory) vmDatastore(vm VMSpec) string {
+	if vm.Datastore != "" {
+		return vm.Datastore
+	}
+	for _, d := range inv.Scenario.Datastores {
+		if d.Shared && d.Host == "" {
+			return d.Name
+		}
+	}
+	for _, d := range inv.Scenario.Datastores {
+		if d.Host == vm.Host {
+			return d.Name
+		}
+	}
+	return inv.Scenario.Datastores[0].Name
+}
+
+// addVMs creates the VMs through CreateVM_Task, in parallel (the simulator
+// locks per object), then sets memory, reservation, overhead and power state.
+func (inv *Inventory) addVMs(ctx context.Context, c *vim25.Client, vmFolder *object.Folder, pool *object.ResourcePool) error {
+	specs := inv.Scenario.VMs
+	refs := make([]types.ManagedObjectReference, len(specs))
+	errs := make(chan error, len(specs))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.NumCPU()*2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				vm := specs[i]
+				host := inv.Hosts[vm.Host]
+				config := types.VirtualMachineConfigSpec{
+					Name:     vm.Name,
+					GuestId:  string(types.VirtualMachineGuestOsIdentifierOtherGuest),
+					NumCPUs:  vm.CPUs,
+					MemoryMB: int64(vm.MemoryMB),
+					Files:    &types.VirtualMachineFileInfo{VmPathName: "[" + inv.vmDatastore(vm) + "]"},
+				}
+				task, err := vmFolder.CreateVM(ctx, config, pool, object.NewHostSystem(c, host))
+				if err == nil {
+					var info *types.TaskInfo
+					info, err = task.WaitForResult(ctx, nil)
+					if err == nil {
+						refs[i] = info.Result.(types.ManagedObjectReference)
+					}
+				}
+				if err != nil {
+					errs <- fmt.Errorf("create VM %s: %v", vm.Name, err)
+				}
+			}
+		}()
+	}
+	for i := range specs {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	now := time.Now()
+	for i, spec := range specs {
+		applyVMFacts(simulator.Map.Get(refs[i]).(*simulator.VirtualMachine), spec, now)
+	}
+	return nil
+}
+
+func applyVMFacts(vm *simulator.VirtualMachine, spec VMSpec, now time.Time) {
+	vm.Config.Hardware.MemoryMB = spec.MemoryMB
+	vm.Config.Hardware.NumCPU = spec.CPUs
+	vm.Config.MemoryAllocation.Reservation = types.NewInt64(spec.ReservationMB)
+	vm.ResourceConfig = &types.ResourceConfigSpec{
+		Entity:           &vm.Self,
+		MemoryAllocation: *vm.Config.MemoryAllocation,
+		CpuAllocation:    *vm.Config.CpuAllocation,
+		LastModified:     &now,
+		ChangeVersion:    "1",
+	}
+	vm.Summary.Config.MemorySizeMB = spec.MemoryMB
+	vm.Summary.Config.NumCpu = spec.CPUs
+	vm.Summary.Config.MemoryReservation = int32(spec.ReservationMB)
+	state := types.VirtualMachinePowerState(spec.PowerState)
+	vm.Runtime.PowerState = state
+	vm.Summary.Runtime.PowerState = state
+	vm.Summary.Runtime.MaxMemoryUsage = spec.MemoryMB
+	if state == types.VirtualMachinePowerStatePoweredOn {
+		vm.Runtime.BootTime = &now
+		vm.Summary.Runtime.BootTime = &now
+		vm.Summary.QuickStats.ConsumedOverheadMemory = spec.OverheadMB
+		vm.Summary.QuickStats.HostMemoryUsage = spec.MemoryMB/2 + spec.OverheadMB
+		vm.Summary.QuickStats.GuestMemoryUsage = spec.MemoryMB / 4
+		vm.Summary.QuickStats.OverallCpuUsage = 100 * spec.CPUs
+	} else {
+		vm.Summary.QuickStats = types.VirtualMachineQuickStats{}
+	}
+}
+
+// applyHostFacts sets memory, CPU, states and vSAN networking per host.
+func (inv *Inventory) applyHostFacts() {
+	s := inv.Scenario
+	for i, spec := range s.Hosts {
+		host := simulator.Map.Get(inv.Hosts[spec.Name]).(*simulator.HostSystem)
+		hw := *host.Hardware
+		hw.MemorySize = spec.MemoryMB * mb
+		hw.CpuInfo.NumCpuCores = spec.CPUCores
+		hw.CpuInfo.NumCpuThreads = spec.CPUCores * 2
+		hw.CpuInfo.Hz = int64(spec.CPUMhz) * 1000 * 1000
+		host.Hardware = &hw
+		host.Summary.Hardware.MemorySize = hw.MemorySize
+		host.Summary.Hardware.NumCpuCores = spec.CPUCores
+		host.Summary.Hardware.NumCpuThreads = spec.CPUCores * 2
+		host.Summary.Hardware.CpuMhz = spec.CPUMhz
+		host.Runtime.ConnectionState = types.HostSystemConnectionState(spec.ConnectionState)
+		host.Runtime.InMaintenanceMode = spec.Maintenance
+		host.Summary.Runtime = &host.Runtime
+		if spec.ConnectionState != "connected" {
+			host.Runtime.PowerState = types.HostSystemPowerStateUnknown
+		}
+
+		var usedMB int32
+		for _, vmRef := range host.Vm {
+			vm := simulator.Map.Get(vmRef).(*simulator.VirtualMachine)
+			if vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
+				usedMB += vm.Summary.QuickStats.HostMemoryUsage
+			}
+		}
+		host.Summary.QuickStats.OverallMemoryUsage = usedMB
+		host.Summary.QuickStats.OverallCpuUsage = int32(len(host.Vm)) * 50
+
+		if len(host.Config.Network.Vnic) > 0 {
+			host.Config.Network.Vnic[0].Spec.Ip.IpAddress = spec.ManagementIP
+		}
+		if s.Vsan.Enabled && spec.VsanIP != "" {
+			mask := "255.255.255.0"
+			if m, err := subnetMask(s.Vsan.VmkSubnet); err == nil {
+				mask = m
+			}
+			vnic := types.HostVirtualNic{
+				Device:    s.Vsan.VmkDevice,
+				Key:       "key-vim.host.VirtualNic-" + s.Vsan.VmkDevice,
+				Portgroup: "vSAN",
+				Spec: types.HostVirtualNicSpec{
+					Ip:  &types.HostIpConfig{Dhcp: false, IpAddress: spec.VsanIP, SubnetMask: mask},
+					Mac: fmt.Sprintf("00:50:56:6a:%02x:%02x", (i>>8)&0xff, i&0xff),
+					Mtu: 9000,
+				},
+			}
+			host.Config.Network.Vnic = append(host.Config.Network.Vnic, vnic)
+			host.Config.VsanHostConfig = &types.VsanHostConfigInfo{
+				Enabled:    types.NewBool(true),
+				HostSystem: &host.Self,
+				NetworkInfo: &types.VsanHostConfigInfoNetworkInfo{
+					Port: []types.VsanHostConfigInfoNetworkInfoPortConfig{{Device: s.Vsan.VmkDevice}},
+				},
+			}
+		}
+	}
+}
+
+// applyClusterFacts sets the cluster summary from the hosts and the vSAN/DRS/HA flags.
+func (inv *Inventory) applyClusterFacts() {
+	s := inv.Scenario
+	cluster := simulator.Map.Get(inv.Cluster).(*simulator.ClusterComputeResource)
+	cfg := cluster.ConfigurationEx.(*types.ClusterConfigInfoEx)
+	cfg.VsanConfigInfo = &types.VsanClusterConfigInfo{
+		Enabled: types.NewBool(s.Vsan.Enabled),
+		DefaultConfig: &types.VsanClusterConfigInfoHostDefaultInfo{
+			Uuid:             "52c0ffee-5a11-4e00-8000-000000000001",
+			AutoClaimStorage: types.NewBool(false),
+		},
+	}
+	if s.Cluster.DRSEnabled != nil {
+		cfg.DrsConfig.Enabled = types.NewBool(*s.Cluster.DRSEnabled)
+	}
+	cfg.DasConfig = MergeDasConfig(defaultDasConfig(), &types.ClusterDasConfigInfo{Enabled: types.NewBool(s.Cluster.HAEnabled)}, true, len(cluster.Host))
+	cluster.Configuration.DasConfig = cfg.DasConfig
+	inv.refreshClusterSummary(cluster)
+}
+
+func (inv *Inventory) refreshClusterSummary(cluster *simulator.ClusterComputeResource) {
+	summary := cluster.Summary.(*types.ClusterComputeResourceSummary)
+	var totalMem, effMem int64
+	var totalCPU, effCPU int32
+	var cores int16
+	var effHosts int32
+	var reservedMB int64
+	for _, href := range cluster.Host {
+		host := simulator.Map.Get(href).(*simulator.HostSystem)
+		totalMem += host.Hardware.MemorySize
+		mhz := host.Summary.Hardware.CpuMhz * int32(host.Summary.Hardware.NumCpuCores)
+		totalCPU += mhz
+		cores += host.Summary.Hardware.NumCpuCores
+		if host.Runtime.ConnectionState == types.HostSystemConnectionStateConnected && !host.Runtime.InMaintenanceMode {
+			effHosts++
+			effMem += host.Hardware.MemorySize / mb
+			effCPU += mhz
+		}
+		for _, vmRef := range host.Vm {
+			vm := simulator.Map.Get(vmRef).(*simulator.VirtualMachine)
+			if vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
+				reservedMB += *vm.Config.MemoryAllocation.Reservation + int64(vm.Summary.QuickStats.ConsumedOverheadMemory)
+			}
+		}
+	}
+	summary.TotalMemory = totalMem
+	summary.EffectiveMemory = effMem
+	summary.TotalCpu = totalCPU
+	summary.EffectiveCpu = effCPU
+	summary.NumCpuCores = cores
+	summary.NumCpuThreads = cores * 2
+	summary.NumHosts = int32(len(cluster.Host))
+	summary.NumEffectiveHosts = effHosts
+	if summary.UsageSummary == nil {
+		summary.UsageSummary = &types.ClusterUsageSummary{}
+	}
+	summary.UsageSummary.TotalMemCapacityMB = int32(effMem)
+	summary.UsageSummary.TotalCpuCapacityMhz = effCPU
+	summary.UsageSummary.MemReservationMB = int32(reservedMB)
+}
+
+// refreshDasHostStates gives hosts a plausible FDM state: with HA on, the first
+// healthy host is master and the others connect to it; with HA off, none.
+func (inv *Inventory) refreshDasHostStates() {
+	cluster := simulator.Map.Get(inv.Cluster).(*simulator.ClusterComputeResource)
+	enabled := false
+	if cfg, ok := cluster.ConfigurationEx.(*types.ClusterConfigInfoEx); ok && cfg.DasConfig.Enabled != nil {
+		enabled = *cfg.DasConfig.Enabled
+	}
+	var master *types.ManagedObjectReference
+	for _, href := range cluster.Host {
+		href := href
+		host := simulator.Map.Get(href).(*simulator.HostSystem)
+		simulator.Map.WithLock(host, func() {
+			host.Runtime.DasHostState = dasHostState(enabled, &host.HostSystem, &master)
+		})
+	}
+}
+
+func dasHostState(enabled bool, host *mo.HostSystem, master **types.ManagedObjectReference) *types.ClusterDasFdmHostState {
+	if !enabled {
+		return nil
+	}
+	switch {
+	case host.Runtime.ConnectionState != types.HostSystemConnectionStateConnected:
+		return &types.ClusterDasFdmHostState{State: "fdmUnreachable"}
+	case host.Runtime.InMaintenanceMode:
+		return &types.ClusterDasFdmHostState{State: "uninitialized"}
+	case *master == nil:
+		ref := host.Self
+		*master = &ref
+		return &types.ClusterDasFdmHostState{State: "master", StateReporter: &ref}
+	default:
+		return &types.ClusterDasFdmHostState{State: "connectedToMaster", StateReporter: *master}
+	}
+}

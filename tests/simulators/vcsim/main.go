@@ -1,0 +1,104 @@
+// Command clusterops-vcsim is govmomi's vCenter simulator with the HA
+// behaviour the clusterops.ha collection needs: scenario-driven inventory,
+// persistent dasConfig, a SOAP call counter and fault injection under /_sim.
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"flag"
+	"fmt"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:0", "host:port to listen on (port 0 picks a free port)")
+	scenarioPath := flag.String("scenario", "", "scenario JSON file (required)")
+	certFile := flag.String("tlscert", "", "PEM certificate (default: an ephemeral self-signed one)")
+	keyFile := flag.String("tlskey", "", "PEM private key for -tlscert")
+	flag.Parse()
+	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
+	log.SetPrefix("clusterops-vcsim: ")
+
+	if *scenarioPath == "" {
+		log.Fatal("-scenario FILE is required")
+	}
+	scenario, err := loadScenario(*scenarioPath)
+	if err != nil {
+		log.Fatal(err)
+	}
+	cert, err := loadOrMakeCert(*certFile, *keyFile)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		log.Fatal(err)
+	}
+	started := time.Now()
+	app, err := newApp(scenario, ln.Addr().String())
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("scenario %s: %d hosts, %d VMs, %d datastores built in %.2fs",
+		scenario.Name, len(scenario.Hosts), len(scenario.VMs), len(scenario.Datastores), time.Since(started).Seconds())
+
+	server := &http.Server{
+		Handler:   app,
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		ErrorLog:  log.New(os.Stderr, "clusterops-vcsim http: ", log.LstdFlags),
+	}
+	go func() {
+		if err := server.Serve(tls.NewListener(ln, server.TLSConfig)); err != nil && err != http.ErrServerClosed {
+			log.Fatal(err)
+		}
+	}()
+	fmt.Printf("READY https://%s/sdk\n", ln.Addr().String())
+	_ = os.Stdout.Sync()
+
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
+	<-stop
+	_ = server.Close()
+	app.Close()
+}
+
+func loadOrMakeCert(certFile, keyFile string) (tls.Certificate, error) {
+	if certFile != "" || keyFile != "" {
+		if certFile == "" || keyFile == "" {
+			return tls.Certificate{}, fmt.Errorf("-tlscert and -tlskey must be given together")
+		}
+		return tls.LoadX509KeyPair(certFile, keyFile)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: "clusterops-vcsim"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
