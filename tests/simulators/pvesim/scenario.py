@@ -128,12 +128,16 @@ def generate_guests(spec, nodes, taken):
 
 
 def _credentials(raw):
+    """user/password, the main token as token_id/token_secret (the keys simctl reads), extra `tokens`."""
     raw = raw or {}
-    tokens = raw.get('tokens')
-    if tokens is None:
-        tokens = [{'id': DEFAULT_TOKEN_ID, 'secret': DEFAULT_TOKEN_SECRET}]
+    tokens = {str(raw.get('token_id', DEFAULT_TOKEN_ID)): str(raw.get('token_secret', DEFAULT_TOKEN_SECRET))}
+    for token in raw.get('tokens') or []:
+        tokens[str(token['id'])] = str(token['secret'])
+    for token_id in tokens:
+        if '!' not in token_id or '@' not in token_id.split('!')[0]:
+            raise ScenarioError('token id {0!r} must look like user@realm!name'.format(token_id))
     return {'user': raw.get('user', DEFAULT_USER), 'password': str(raw.get('password', DEFAULT_PASSWORD)),
-            'tokens': dict((str(t['id']), str(t['secret'])) for t in tokens)}
+            'token_id': str(raw.get('token_id', DEFAULT_TOKEN_ID)), 'tokens': tokens}
 
 
 def _ha(raw):
