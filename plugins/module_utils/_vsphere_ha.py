@@ -570,11 +570,17 @@ def plan(current_das, params, cluster, host_names, datastore_names):
     after_das = apply_desired(current_das, desired, cluster)
     after = normalize_current(after_das, host_names, datastore_names)
     fields = changed_fields(before, after)
+    spec = das_spec(after_das, fields) if fields else None
+    removed = removed_option_keys(current_das or {}, after_das) if 'option' in fields else []
+    if spec is not None and 'option' in fields and not spec.get('option'):
+        # An empty array is not serialised at all (it would mean "leave as is"), so removing
+        # the last keys has to send them with a blank value.
+        spec['option'] = blank_options_spec(removed)['option']
     return {
         'before': before,
         'after': after,
-        'spec': das_spec(after_das, fields) if fields else None,
-        'removed_keys': removed_option_keys(current_das or {}, after_das) if 'option' in fields else [],
+        'spec': spec,
+        'removed_keys': removed,
         'warnings': warnings,
         'desired': desired,
     }

@@ -1,0 +1,384 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) clusterops.ha maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: vsphere_cluster_ha
+short_description: Configure vSphere HA (das) on a cluster, idempotently and in one reconfigure task
+version_added: 0.1.0
+description:
+  - Sets the vSphere HA settings of one cluster with a single C(ReconfigureComputeResource_Task) (C(modify=true), so
+    nothing outside the changed settings is touched).
+  - Every option is optional; an option left unset leaves that setting as it is on the cluster.
+  - Isolation addresses, the default isolation address, the isolation shutdown timeout and the number of heartbeat
+    datastores per host are first-class, validated options; other C(das.*) and C(fdm.*) keys go in O(advanced_options).
+  - All bad input is refused with one sentence naming the option before anything is written.
+author:
+  - clusterops.ha maintainers
+extends_documentation_fragment:
+  - clusterops.ha.vsphere
+  - clusterops.ha.vsphere.ACTIONGROUP_VSPHERE
+attributes:
+  check_mode:
+    description: Reads only; reports what would change and makes no write call.
+    support: full
+  diff_mode:
+    description: Returns the HA settings before and after (in the option vocabulary of this module).
+    support: full
+options:
+  datacenter:
+    description: Name or MoID of the datacenter holding the cluster; the cluster lookup is scoped to it.
+    type: str
+    required: true
+    aliases: [datacenter_name]
+  cluster:
+    description: Name or MoID (for example C(domain-c8)) of the cluster.
+    type: str
+    required: true
+    aliases: [cluster_name]
+  enabled:
+    description: Turn vSphere HA on or off.
+    type: bool
+  host_monitoring:
+    description: Host monitoring (network heartbeats between the HA agents); off during network maintenance.
+    type: bool
+  isolation_addresses:
+    description:
+      - IPv4/IPv6 addresses a host pings to decide whether it is isolated, at most 10, written to
+        C(das.isolationaddress0) onwards in list order.
+      - Keys with higher indices left from before are removed. An empty list removes all of them.
+      - On vSAN clusters use addresses on the vSAN network together with O(use_default_isolation_address=false).
+    type: list
+    elements: str
+  use_default_isolation_address:
+    description: Whether the management network's default gateway is also used as an isolation address (C(das.usedefaultisolationaddress)).
+    type: bool
+  isolation_response:
+    description: Cluster default host isolation response. (C(clusterIsolationResponse) exists only as a per-VM value.)
+    type: str
+    choices: [none, powerOff, shutdown]
+  isolation_shutdown_timeout:
+    description: Seconds to wait for a guest shutdown before powering the VM off (C(das.isolationshutdowntimeout)); used with O(isolation_response=shutdown).
+    type: int
+  restart_priority:
+    description: Cluster default VM restart priority.
+    type: str
+    choices: [disabled, lowest, low, medium, high, highest]
+  heartbeat_datastores:
+    description:
+      - Heartbeat datastore selection. The policy and the list are always set together.
+      - Datastores must belong to the cluster, be shared, and not be vSAN datastores.
+      - C(userSelectedDs) with an empty list turns datastore heartbeating off.
+    type: dict
+    suboptions:
+      policy:
+        description: How vCenter picks heartbeat datastores.
+        type: str
+        required: true
+        choices: [userSelectedDs, allFeasibleDs, allFeasibleDsWithUserPreference]
+      datastores:
+        description: Datastore names; must be empty with C(allFeasibleDs).
+        type: list
+        elements: str
+        default: []
+  heartbeat_datastores_per_host:
+    description: Number of heartbeat datastores per host, 2 to 5 (C(das.heartbeatdsperhost)).
+    type: int
+  admission_control:
+    description:
+      - Admission control. Omit it to leave admission control as it is.
+      - A policy that matches the stored one while admission control is off counts as a change (it is switched on).
+    type: dict
+    suboptions:
+      policy:
+        description: C(disabled) switches admission control off and keeps the stored policy.
+        type: str
+        required: true
+        choices: [disabled, slots, percentage, dedicated_hosts]
+      failover_level:
+        description: Number of host failures to tolerate (1 when switching policy and unset); less than the number of hosts.
+        type: int
+      cpu_percent:
+        description: CPU percentage reserved for failover, 0-100 (policy C(percentage)); implies O(admission_control.auto_compute=false).
+        type: int
+      memory_percent:
+        description: Memory percentage reserved for failover, 0-100 (policy C(percentage)); implies O(admission_control.auto_compute=false).
+        type: int
+      auto_compute:
+        description:
+          - Let vCenter compute the percentages from O(admission_control.failover_level) (policy C(percentage)).
+          - Always sent explicitly. Defaults to true when switching to C(percentage) without percentages.
+        type: bool
+      hosts:
+        description: Dedicated failover hosts, by name; they must be hosts of the cluster (policy C(dedicated_hosts)).
+        type: list
+        elements: str
+      performance_tolerance:
+        description: Performance degradation VMs tolerate during a failover, 0-100 (100 turns the warning off; needs DRS).
+        type: int
+  vm_monitoring:
+    description: VM and application monitoring (VMware Tools heartbeats) and its timers.
+    type: dict
+    suboptions:
+      mode:
+        description: Monitoring mode.
+        type: str
+        choices: [vmMonitoringDisabled, vmMonitoringOnly, vmAndAppMonitoring]
+      failure_interval:
+        description: Seconds without heartbeat before a VM is reset.
+        type: int
+      min_up_time:
+        description: Seconds after power-on before monitoring starts.
+        type: int
+      max_failures:
+        description: Resets allowed within O(vm_monitoring.max_failure_window).
+        type: int
+      max_failure_window:
+        description: Window in seconds for O(vm_monitoring.max_failures); -1 for no window.
+        type: int
+  apd_response:
+    description: Response to a datastore in All Paths Down. VM Component Protection is switched on when this or O(pdl_response) acts.
+    type: str
+    choices: [disabled, warning, restartConservative, restartAggressive]
+  apd_delay:
+    description: Seconds after the APD timeout before VMs are terminated (C(vmTerminateDelayForAPDSec)).
+    type: int
+  apd_reaction:
+    description: What to do with VMs when the APD condition clears before the delay ends.
+    type: str
+    choices: [none, reset]
+  pdl_response:
+    description: Response to a datastore in Permanent Device Loss.
+    type: str
+    choices: [disabled, warning, restartAggressive]
+  advanced_options:
+    description:
+      - Other vSphere HA advanced options (C(das.*) and C(fdm.*) keys) as a dict.
+      - Values are sent as strings, booleans as C(true)/C(false). Keys are compared case-insensitively.
+      - A key whose value is null is removed. Keys managed by a first-class option above are refused.
+    type: dict
+  advanced_options_purge:
+    description:
+      - Remove every advanced option not listed in O(advanced_options). Keys managed by first-class options are kept.
+    type: bool
+    default: false
+notes:
+  - Removing advanced options is not documented by VMware. The module sends the full merged option list, reads it
+    back, and sends the keys still present again with an empty value; see the collection's vSphere docs for what
+    was verified where.
+  - vSAN datastores cannot be heartbeat datastores. On vSAN clusters keeping only the default isolation address
+    gives a warning (the recommended setup uses isolation addresses on the vSAN network).
+seealso:
+  - module: clusterops.ha.vsphere_cluster_ha_info
+'''
+
+EXAMPLES = r'''
+- name: Harden HA on a vSAN cluster
+  clusterops.ha.vsphere_cluster_ha:
+    hostname: vcenter.example.com
+    username: administrator@vsphere.local
+    password: "{{ vcenter_password }}"
+    ca_path: /etc/pki/vcenter-ca.pem
+    datacenter: DC1
+    cluster: prod-a
+    enabled: true
+    host_monitoring: true
+    isolation_addresses: [192.0.2.10, 192.0.2.11]
+    use_default_isolation_address: false
+    isolation_response: powerOff
+    restart_priority: medium
+    admission_control:
+      policy: percentage
+      failover_level: 1
+      auto_compute: true
+    apd_response: restartConservative
+    pdl_response: restartAggressive
+
+- name: Heartbeat datastores and an advanced option, connection from module_defaults
+  module_defaults:
+    group/clusterops.ha.vsphere:
+      hostname: vcenter.example.com
+      username: administrator@vsphere.local
+      password: "{{ vcenter_password }}"
+  clusterops.ha.vsphere_cluster_ha:
+    datacenter: DC1
+    cluster: domain-c8
+    heartbeat_datastores:
+      policy: allFeasibleDsWithUserPreference
+      datastores: [nfs-01, nfs-02]
+    heartbeat_datastores_per_host: 2
+    advanced_options:
+      das.ignoreRedundantNetWarning: true
+'''
+
+RETURN = r'''
+cluster:
+  description: The cluster that was configured.
+  returned: always
+  type: dict
+  sample: {name: prod-a, moid: domain-c8, datacenter: DC1, datacenter_moid: datacenter-2}
+ha_config:
+  description: The HA settings after the run (read back from vCenter when something was changed), in this module's option vocabulary.
+  returned: always
+  type: dict
+  sample:
+    enabled: true
+    host_monitoring: true
+    isolation_addresses: [192.0.2.10]
+    use_default_isolation_address: false
+    isolation_response: powerOff
+    restart_priority: medium
+    admission_control: {enabled: true, policy: percentage, failover_level: 1, auto_compute: true}
+    advanced_options: {}
+changed_fields:
+  description: The top-level C(ClusterDasConfigInfo) fields sent to vCenter (or that would be, in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: [defaultVmSettings, option]
+diff:
+  description: Before and after HA settings.
+  returned: when diff mode is on
+  type: dict
+task:
+  description: MoID of the reconfigure task, when one ran.
+  returned: when changed and not in check mode
+  type: str
+'''
+
+from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_client import (
+    VSphereModule, read_cluster)
+from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import (
+    ADMISSION_POLICIES, APD_REACTIONS, APD_RESPONSES, HEARTBEAT_POLICIES, ISOLATION_RESPONSES, PDL_RESPONSES,
+    RESTART_PRIORITIES, VM_MONITORING_MODES, HaInputError, blank_options_spec, normalize_current,
+    plan, unapplied)
+
+HOST_PATHS = ['name']
+DATASTORE_PATHS = ['summary.type', 'summary.multipleHostAccess']
+
+
+def module_args():
+    return dict(
+        datacenter=dict(type='str', required=True, aliases=['datacenter_name']),
+        cluster=dict(type='str', required=True, aliases=['cluster_name']),
+        enabled=dict(type='bool'),
+        host_monitoring=dict(type='bool'),
+        isolation_addresses=dict(type='list', elements='str'),
+        use_default_isolation_address=dict(type='bool'),
+        isolation_response=dict(type='str', choices=list(ISOLATION_RESPONSES)),
+        isolation_shutdown_timeout=dict(type='int'),
+        restart_priority=dict(type='str', choices=list(RESTART_PRIORITIES)),
+        heartbeat_datastores=dict(type='dict', options=dict(
+            policy=dict(type='str', required=True, choices=list(HEARTBEAT_POLICIES)),
+            datastores=dict(type='list', elements='str', default=[]),
+        )),
+        heartbeat_datastores_per_host=dict(type='int'),
+        admission_control=dict(type='dict', options=dict(
+            policy=dict(type='str', required=True, choices=list(ADMISSION_POLICIES)),
+            failover_level=dict(type='int'),
+            cpu_percent=dict(type='int'),
+            memory_percent=dict(type='int'),
+            auto_compute=dict(type='bool'),
+            hosts=dict(type='list', elements='str'),
+            performance_tolerance=dict(type='int'),
+        )),
+        vm_monitoring=dict(type='dict', options=dict(
+            mode=dict(type='str', choices=list(VM_MONITORING_MODES)),
+            failure_interval=dict(type='int'),
+            min_up_time=dict(type='int'),
+            max_failures=dict(type='int'),
+            max_failure_window=dict(type='int'),
+        )),
+        apd_response=dict(type='str', choices=list(APD_RESPONSES)),
+        apd_delay=dict(type='int'),
+        apd_reaction=dict(type='str', choices=list(APD_REACTIONS)),
+        pdl_response=dict(type='str', choices=list(PDL_RESPONSES)),
+        advanced_options=dict(type='dict'),
+        advanced_options_purge=dict(type='bool', default=False),
+    )
+
+
+def cluster_context(inventory):
+    """The inventory facts the pure planner needs: names -> MoIDs, datastore kinds, vSAN."""
+    config = inventory['cluster'].get('configurationEx') or {}
+    return {
+        'name': inventory['cluster'].get('name'),
+        'vsan_enabled': bool((config.get('vsanConfigInfo') or {}).get('enabled')),
+        'hosts': dict((h.get('name'), h['_moid']) for h in inventory['hosts']),
+        'datastores': dict((d.get('name'), {
+            'moid': d['_moid'],
+            'type': d.get('summary.type'),
+            'shared': bool(d.get('summary.multipleHostAccess')),
+        }) for d in inventory['datastores']),
+    }
+
+
+def read_das(client, cluster_moid):
+    config = client.retrieve_object('ClusterComputeResource', cluster_moid, ['configurationEx']).get('configurationEx') or {}
+    return config.get('dasConfig') or {}
+
+
+def apply(client, cluster_moid, decided):
+    """Run the reconfigure task, then verify: keys that survived removal get one blank-value retry."""
+    task_result = {'task': client.reconfigure_das(cluster_moid, decided['spec'])}
+    das = read_das(client, cluster_moid)
+    present = set(key.lower() for key in option_keys(das))
+    stubborn = [key for key in decided['removed_keys'] if key.lower() in present]
+    if stubborn:
+        client.reconfigure_das(cluster_moid, blank_options_spec(stubborn))
+        das = read_das(client, cluster_moid)
+        task_result['blank_value_retry'] = stubborn
+    return das, task_result
+
+
+def option_keys(das):
+    return [item.get('key') for item in das.get('option') or [] if item.get('value') not in (None, '')]
+
+
+def run(module, client):
+    params = module.params
+    inventory = read_cluster(client, params['datacenter'], params['cluster'], HOST_PATHS, DATASTORE_PATHS)
+    context = cluster_context(inventory)
+    host_names = dict((moid, name) for name, moid in context['hosts'].items())
+    datastore_names = dict((d['moid'], name) for name, d in context['datastores'].items())
+    current_das = (inventory['cluster'].get('configurationEx') or {}).get('dasConfig') or {}
+    decided = plan(current_das, params, context, host_names, datastore_names)
+    warnings = list(decided['warnings'])
+    result = {
+        'changed': decided['spec'] is not None,
+        'cluster': {
+            'name': inventory['cluster'].get('name'),
+            'moid': inventory['cluster']['_moid'],
+            'datacenter': inventory['datacenter'].get('name'),
+            'datacenter_moid': inventory['datacenter']['_moid'],
+        },
+        'changed_fields': sorted(k for k in (decided['spec'] or {}) if k != '_type'),
+        'ha_config': decided['after'],
+    }
+    if decided['spec'] is not None and not module.check_mode:
+        das, extra = apply(client, inventory['cluster']['_moid'], decided)
+        actual = normalize_current(das, host_names, datastore_names)
+        missing = unapplied(decided['after'], actual)
+        if missing:
+            warnings.append('vCenter did not keep these settings as sent: %s; compare ha_config with the request.' % ', '.join(missing))
+        result['ha_config'] = actual
+        result.update(extra)
+    if module.diff_mode:
+        result['diff'] = {'before': decided['before'], 'after': result['ha_config']}
+    result['warnings'] = warnings
+    return result
+
+
+def main():
+    module = VSphereModule(module_args(), input_errors=(HaInputError,), supports_check_mode=True)
+    module.run(lambda client: run(module, client))
+
+
+if __name__ == '__main__':
+    main()
