@@ -342,6 +342,19 @@ def test_cluster_facts(pve9):
     assert client.nodes('pve3').lxc(104).config.get()['rootfs'].startswith('ceph-rbd:')
 
 
+def test_backup_jobs_are_stored(pve9):
+    client = api(pve9, token=True)
+    client.cluster.backup.post(id='weekly', schedule='sun 03:00', vmid='100,101', storage='pbs', enabled=1)
+    client.cluster.backup('weekly').put(vmid='100', comment='x')
+    resp = raw(pve9, 'PUT', '/cluster/backup/weekly', data='comment=&delete=storage')
+    assert resp.status_code == 200, resp.text
+    job = client.cluster.backup('weekly').get()
+    assert job['vmid'] == '100' and 'comment' not in job and 'storage' not in job and job['enabled'] == 1
+    client.cluster.backup('backup-daily').delete()
+    assert [j['id'] for j in client.cluster.backup.get()] == ['weekly']
+    assert 'does not exist' in str(fails(client.cluster.backup('nope').get))
+
+
 def test_ha_status_is_derived_from_state(pve9):
     client = api(pve9, token=True)
     managed(client, 'vm:100', 'vm:102')

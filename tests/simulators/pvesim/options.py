@@ -91,17 +91,37 @@ def apply_options_update(stored, values):
 
 
 def backup_job_view(job):
-    """A scenario backup job as GET /cluster/backup shows it."""
-    view = {'id': str(job['id']), 'type': 'vzdump', 'enabled': 1 if job.get('enabled', True) else 0,
-            'schedule': str(job.get('schedule', '21:00')), 'storage': job.get('storage', 'local'),
-            'mode': job.get('mode', 'snapshot')}
-    for key in ('vmid', 'pool', 'exclude', 'node', 'comment', 'notes-template', 'prune-backups', 'compress'):
-        if job.get(key) not in (None, ''):
-            value = job[key]
-            view[key] = ','.join(str(v) for v in value) if isinstance(value, (list, tuple)) else value
-    if job.get('all'):
+    """A backup job as GET /cluster/backup shows it: the stored keys, booleans as 0/1, lists comma-joined."""
+    view = {'id': str(job['id']), 'type': 'vzdump', 'enabled': 1 if as_flag(job.get('enabled', True)) else 0,
+            'schedule': str(job.get('schedule', '00:00'))}
+    for key, value in job.items():
+        if key in view or key == 'all' or value in (None, ''):
+            continue
+        view[key] = ','.join(str(v) for v in value) if isinstance(value, (list, tuple)) else value
+    if as_flag(job.get('all')):
         view['all'] = 1
     return view
+
+
+def as_flag(value):
+    if isinstance(value, str):
+        return value.lower() in ('1', 'true', 'yes', 'on')
+    return bool(value)
+
+
+def apply_backup_update(job, values):
+    """PUT /cluster/backup/{id}: delete= clears keys, blank values clear too, the rest are stored."""
+    new = dict(job)
+    for key in [k for k in str(values.get('delete') or '').replace(';', ',').split(',') if k.strip()]:
+        new.pop(key.strip(), None)
+    for key, value in values.items():
+        if key in ('delete', 'id', 'digest'):
+            continue
+        if value == '':
+            new.pop(key, None)
+        else:
+            new[key] = value
+    return new
 
 
 def backup_covers(job, vmid, pool_of=None):

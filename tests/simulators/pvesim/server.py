@@ -17,7 +17,7 @@ from fakepve.server import FakePve, USER, collect, error, ok
 
 from . import faults as sim_faults
 from .ha import HaConfig
-from .options import apply_options_update, backup_job_view, scenario_options
+from .options import apply_backup_update, apply_options_update, backup_job_view, scenario_options
 from .scenario import read_scenario, version_major
 
 MiB = 1024 * 1024
@@ -265,6 +265,9 @@ class PveSim(FakePve):
             ('PUT', '/cluster/options', self._write(self._put_options)),
             ('GET', '/cluster/backup', lambda v, u: [backup_job_view(j) for _, j in sorted(self.backup_jobs.items())]),
             ('GET', '/cluster/backup/{id}', lambda v, u: self._backup_job(v['id'])),
+            ('POST', '/cluster/backup', self._write(self._create_backup_job)),
+            ('PUT', '/cluster/backup/{id}', self._write(self._update_backup_job)),
+            ('DELETE', '/cluster/backup/{id}', self._write(self._delete_backup_job)),
             ('GET', '/nodes/{node}/status', lambda v, u: self.node_status(v['node'])),
         ]
 
@@ -286,6 +289,27 @@ class PveSim(FakePve):
     def options_view(self):
         view = dict((k, dict(v) if isinstance(v, dict) else v) for k, v in self.dc_options.items())
         return view
+
+    def _create_backup_job(self, values):
+        job_id = values.get('id') or 'backup-{0:08x}-{1:04x}'.format(len(self.backup_jobs) + 1, 0x5eed)
+        if job_id in self.backup_jobs:
+            raise PveError(500, "Job '{0}' already exists".format(job_id))
+        if not any(values.get(k) for k in ('vmid', 'all', 'pool')):
+            raise PveError(400, 'Parameter verification failed.',
+                           {'vmid': 'one of vmid, all or pool is required'})
+        self.backup_jobs[job_id] = apply_backup_update({'id': job_id}, values)
+
+    def _update_backup_job(self, values):
+        self.backup_jobs[values['id']] = apply_backup_update(self._stored_job(values['id']), values)
+
+    def _delete_backup_job(self, values):
+        self._stored_job(values['id'])
+        del self.backup_jobs[values['id']]
+
+    def _stored_job(self, job_id):
+        if job_id not in self.backup_jobs:
+            raise PveError(500, "Job '{0}' does not exist".format(job_id))
+        return self.backup_jobs[job_id]
 
     def _backup_job(self, job_id):
         if job_id not in self.backup_jobs:
