@@ -75,7 +75,6 @@ STATE_FIELDS = (
     (('restart_priority', 'isolation_response', 'apd_response', 'apd_delay', 'apd_reaction', 'pdl_response'),
      ('defaultVmSettings',)),
     (('heartbeat_datastores',), ('hBDatastoreCandidatePolicy', 'heartbeatDatastore')),
-    (('admission_control',), ('admissionControlEnabled', 'admissionControlPolicy')),
     (('isolation_addresses', 'use_default_isolation_address', 'isolation_shutdown_timeout',
       'heartbeat_datastores_per_host', 'advanced_options'), ('option',)),
 )
@@ -477,7 +476,8 @@ def _apply_admission_control(das, admission, host_moids):
         policy['resourceReductionToToleratePercent'] = admission['performance_tolerance']
     elif not same_type and current.get('resourceReductionToToleratePercent') is not None:
         policy['resourceReductionToToleratePercent'] = current['resourceReductionToToleratePercent']
-    policy['failoverLevel'] = admission.get('failover_level', policy.get('failoverLevel') or 1)
+    # The number of failures to tolerate means the same in every policy: keep it when switching.
+    policy['failoverLevel'] = admission.get('failover_level', policy.get('failoverLevel') or current.get('failoverLevel') or 1)
     if admission['policy'] == 'percentage':
         _apply_percentages(policy, admission, same_type)
     elif admission['policy'] == 'dedicated_hosts':
@@ -532,6 +532,12 @@ def changed_fields(before_state, after_state):
     for state_keys, das_fields in STATE_FIELDS:
         if any(before_state.get(k) != after_state.get(k) for k in state_keys):
             fields.extend(das_fields)
+    before_ac = dict(before_state.get('admission_control') or {})
+    after_ac = dict(after_state.get('admission_control') or {})
+    if before_ac.pop('enabled', None) != after_ac.pop('enabled', None):
+        fields.append('admissionControlEnabled')
+    if before_ac != after_ac:
+        fields.append('admissionControlPolicy')
     if before_state.get('vm_monitoring') != after_state.get('vm_monitoring'):
         if (before_state.get('vm_monitoring') or {}).get('mode') != (after_state.get('vm_monitoring') or {}).get('mode'):
             fields.append('vmMonitoring')
