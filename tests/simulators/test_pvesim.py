@@ -120,7 +120,7 @@ def test_group_in_use_cannot_be_deleted(pve8):
 def test_resource_with_unknown_group_fails(pve8):
     client = api(pve8, token=True)
     assert "ha group ID 'gx' already defined" in str(fails(
-        lambda: [client.cluster.ha.groups.post(group='gx', nodes='pve1') for _ in range(2)]))
+        lambda: [client.cluster.ha.groups.post(group='gx', nodes='pve1') for _attempt in range(2)]))
     assert "HA group 'nope' does not exist" in str(fails(client.cluster.ha.resources.post, sid='vm:100', group='nope'))
 
 
@@ -377,7 +377,7 @@ def add_fault(sim, **fault):
 def test_fault_lock_is_prefixed_and_counted(pve9):
     client = api(pve9, token=True)
     add_fault(pve9, kind='lock', path='^/cluster/ha/resources$', method='POST', count=2)
-    for _ in range(2):
+    for _attempt in range(2):
         err = fails(client.cluster.ha.resources.post, sid='vm:100')
         assert "create resource failed: cfs-lock 'domain-ha' error: got lock request timeout" in str(err)
     client.cluster.ha.resources.post(sid='vm:100')
@@ -489,7 +489,7 @@ def test_bulk_scenario_handles_a_thousand_writes(start_pvesim):
     listed = session.get(sim.url + '/api2/json/cluster/ha/resources', timeout=30).json()['data']
     assert len(listed) == 1000
     assert control(sim, 'GET', '/requests')['counts']['write'] == 1000
-    print('pvesim: 1000 HA resource POSTs in {0:.2f}s ({1:.1f} ms each)'.format(elapsed, elapsed))
+    print('pvesim: {0} HA resource POSTs in {1:.2f}s ({2:.2f} ms each)'.format(len(guests), elapsed, elapsed * 1000.0 / len(guests)))
 
 
 def test_cli_prints_ready_and_stops(sim_certificate):

@@ -111,7 +111,7 @@ def test_faults_match_count_and_words():
         500, "create resource failed: cfs-lock 'domain-ha' error: got lock request timeout")
     assert faults.take_fault(pending, 'POST', '/cluster/ha/resources') and pending == []
     forever = [faults.make_fault({'kind': 'http503', 'count': -1})]
-    assert all(faults.take_fault(forever, 'GET', '/x') for _ in range(5)) and forever
+    assert all(faults.take_fault(forever, 'GET', '/x') for _attempt in range(5)) and forever
     with pytest.raises(faults.FaultError):
         faults.make_fault({'kind': 'lock', 'count': 0})
 
@@ -125,15 +125,17 @@ def test_request_log_counts():
     assert [e['path'] for e in log.entries] == ['/version', '/cluster/options']
 
 
+def aggregate_fits(scn):
+    """The seed rule: running guests' memory within usable memory minus the largest node."""
+    usable = [n['memory_mb'] - n['host_mem_mb'] for n in scn['nodes']]
+    return sum(g['memory_mb'] for g in scn['guests'] if g['running']) <= sum(usable) - max(usable)
+
+
 def test_scenarios_load_and_generate():
     bulk = read_scenario('pve9-bulk')
     assert len(bulk['guests']) == 1000 and {g['node'] for g in bulk['guests']} == {
         'pve1', 'pve2', 'pve3', 'pve4', 'pve5'}
     assert read_scenario('pve8-3node')['version'].startswith('8.')
-    def aggregate_fits(scn):
-        # The seed rule: running guests' memory within usable memory minus the largest node.
-        usable = [n['memory_mb'] - n['host_mem_mb'] for n in scn['nodes']]
-        return sum(g['memory_mb'] for g in scn['guests'] if g['running']) <= sum(usable) - max(usable)
     assert not aggregate_fits(read_scenario('pve9-nocapacity'))
     fits = read_scenario('pve9-3node')
     assert aggregate_fits(fits)

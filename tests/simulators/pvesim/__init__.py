@@ -21,8 +21,8 @@ START_TIMEOUT = 30
 def make_certificate(directory):
     """A self-signed certificate for 127.0.0.1 and localhost: (certfile, keyfile); the certfile is its own CA."""
     from fakepve.certs import make_cert
-    certfile, keyfile, _ = make_cert(directory, name='pvesim', hosts=('127.0.0.1', 'localhost'))
-    return certfile, keyfile
+    made = make_cert(directory, name='pvesim', hosts=('127.0.0.1', 'localhost'))
+    return made[0], made[1]
 
 
 class Running(object):

@@ -54,7 +54,7 @@ def parse_node_list(text):
     """'n1:2,n2' -> {'n1': 2, 'n2': 0} (a node without priority has priority 0)."""
     nodes = {}
     for item in split_list(text):
-        name, _, pri = item.partition(':')
+        name, _sep, pri = item.partition(':')
         nodes[name] = int(pri) if pri else 0
     return nodes
 

@@ -47,7 +47,7 @@ def read_scenario(source):
 
 def version_major(version):
     """8 for '8.4.1'."""
-    return int(str(version).split('.')[0])
+    return int(str(version).split('.', maxsplit=1)[0])
 
 
 def _flag(value, default=False):

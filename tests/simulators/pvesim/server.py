@@ -244,32 +244,38 @@ class PveSim(FakePve):
         ha = '/cluster/ha'
         return [
             ('GET', ha + '/groups', lambda v, u: self.ha.list_groups()),
-            ('POST', ha + '/groups', self._write(lambda v: self.ha.create_group(v))),
+            ('POST', ha + '/groups', self._write(self.ha_call('create_group'))),
             ('GET', ha + '/groups/{group}', lambda v, u: self.ha.read_group(v['group'])),
-            ('PUT', ha + '/groups/{group}', self._write(lambda v: self.ha.update_group(v))),
+            ('PUT', ha + '/groups/{group}', self._write(self.ha_call('update_group'))),
             ('DELETE', ha + '/groups/{group}', self._write(lambda v: self.ha.delete_group(v['group']))),
             ('GET', ha + '/resources', lambda v, u: self.ha.list_resources(v.get('type'))),
-            ('POST', ha + '/resources', self._write(lambda v: self.ha.create_resource(v))),
+            ('POST', ha + '/resources', self._write(self.ha_call('create_resource'))),
             ('GET', ha + '/resources/{sid}', lambda v, u: self.ha.read_resource(v['sid'])),
-            ('PUT', ha + '/resources/{sid}', self._write(lambda v: self.ha.update_resource(v))),
+            ('PUT', ha + '/resources/{sid}', self._write(self.ha_call('update_resource'))),
             ('DELETE', ha + '/resources/{sid}', self._write(
                 lambda v: self.ha.delete_resource(v['sid'], bool(v.get('purge', 1))))),
             ('GET', ha + '/rules', lambda v, u: self.ha.list_rules(v.get('type'), v.get('resource'))),
-            ('POST', ha + '/rules', self._write(lambda v: self.ha.create_rule(v))),
+            ('POST', ha + '/rules', self._write(self.ha_call('create_rule'))),
             ('GET', ha + '/rules/{rule}', lambda v, u: self.ha.read_rule(v['rule'])),
-            ('PUT', ha + '/rules/{rule}', self._write(lambda v: self.ha.update_rule(v))),
+            ('PUT', ha + '/rules/{rule}', self._write(self.ha_call('update_rule'))),
             ('DELETE', ha + '/rules/{rule}', self._write(lambda v: self.ha.delete_rule(v['rule']))),
             ('GET', ha + '/status/current', lambda v, u: self.ha_status_current()),
             ('GET', ha + '/status/manager_status', lambda v, u: self.ha_manager_status()),
             ('GET', '/cluster/options', lambda v, u: self.options_view()),
             ('PUT', '/cluster/options', self._write(self._put_options)),
-            ('GET', '/cluster/backup', lambda v, u: [backup_job_view(j) for _, j in sorted(self.backup_jobs.items())]),
+            ('GET', '/cluster/backup', lambda v, u: self._backup_jobs_view()),
             ('GET', '/cluster/backup/{id}', lambda v, u: self._backup_job(v['id'])),
             ('POST', '/cluster/backup', self._write(self._create_backup_job)),
             ('PUT', '/cluster/backup/{id}', self._write(self._update_backup_job)),
             ('DELETE', '/cluster/backup/{id}', self._write(self._delete_backup_job)),
             ('GET', '/nodes/{node}/status', lambda v, u: self.node_status(v['node'])),
         ]
+
+    def ha_call(self, name):
+        """A write on the current HaConfig (looked up per request: a scenario reset replaces it)."""
+        def call(values):
+            return getattr(self.ha, name)(values)
+        return call
 
     def _write(self, change):
         """A configuration write: needs quorum, then changes the HA files and the guests' HA state."""
@@ -311,6 +317,9 @@ class PveSim(FakePve):
             raise PveError(500, "Job '{0}' does not exist".format(job_id))
         return self.backup_jobs[job_id]
 
+    def _backup_jobs_view(self):
+        return [backup_job_view(self.backup_jobs[job_id]) for job_id in sorted(self.backup_jobs)]
+
     def _backup_job(self, job_id):
         if job_id not in self.backup_jobs:
             raise PveError(500, "Job '{0}' does not exist".format(job_id))
@@ -319,18 +328,18 @@ class PveSim(FakePve):
     # --------------------------------------------------- capacity and status
 
     def _guests(self):
-        return [(gtype, obj) for gtype, obj in self.guest_index.values()]
+        return list(self.guest_index.values())
 
     @staticmethod
     def _guest_maxmem(obj):
-        return int(str(obj.config.get('memory', 512)).split('=')[-1]) * MiB
+        return int(str(obj.config.get('memory', 512)).rsplit('=', maxsplit=1)[-1]) * MiB
 
     def _guest_mem(self, obj):
         return int(self._guest_maxmem(obj) * GUEST_MEM_USE) if obj.status == 'running' else 0
 
     def _node_used(self):
         used = dict((name, info['host_mem_mb'] * MiB) for name, info in self.node_info.items())
-        for _, obj in self._guests():
+        for _gtype, obj in self._guests():
             if obj.node in used:
                 used[obj.node] += self._guest_mem(obj)
         return used
@@ -380,8 +389,8 @@ class PveSim(FakePve):
                 'swap': {'total': 0, 'used': 0, 'free': 0}, 'cpu': 0.05, 'uptime': 86400,
                 'cpuinfo': {'cpus': info['cpus'], 'sockets': 1, 'cores': info['cpus'], 'model': 'Simulated CPU'},
                 'pveversion': 'pve-manager/{0}/simulated'.format(self.version), 'kversion': 'Linux 6.8.12-pve',
-                'loadavg': ['0.10', '0.10', '0.10'], 'rootfs': {'total': 100 * 1024 ** 3, 'used': 8 * 1024 ** 3,
-                                                               'avail': 92 * 1024 ** 3, 'free': 92 * 1024 ** 3}}
+                'loadavg': ['0.10', '0.10', '0.10'],
+                'rootfs': {'total': 100 * 1024 ** 3, 'used': 8 * 1024 ** 3, 'avail': 92 * 1024 ** 3, 'free': 92 * 1024 ** 3}}
 
     def _master_node(self):
         online = [n for n in sorted(self.nodes) if self.nodes[n].get('online', True)]
@@ -408,7 +417,7 @@ class PveSim(FakePve):
         now = int(time.time())
         master = self._master_node()
         services = self._service_status()
-        busy = set(node for node, _ in services.values())
+        busy = set(node for node, _state in services.values())
         data = [{'id': 'quorum', 'type': 'quorum', 'node': master, 'quorate': 1 if self.quorate else 0,
                  'status': 'OK' if self.quorate else 'No quorum on node'}]
         if services:
@@ -441,7 +450,7 @@ class PveSim(FakePve):
             mode = self._lrm_mode(node)
             node_status[node] = {'active': 'online', 'maintenance': 'maintenance', 'unknown': 'unknown'}[mode]
         lrm = dict((node, {'mode': self._lrm_mode(node), 'state': 'active' if any(
-            n == node for n, _ in services.values()) else 'wait_for_agent_lock', 'results': {}, 'timestamp': now})
+            n == node for n, _state in services.values()) else 'wait_for_agent_lock', 'results': {}, 'timestamp': now})
             for node in sorted(self.nodes))
         manager = {}
         if services:
@@ -501,7 +510,7 @@ class PveSim(FakePve):
 
     async def _ctl_state(self, request):
         return json_body(dict(self.ha.snapshot(), options=self.options_view(),
-                              backup_jobs=[backup_job_view(j) for _, j in sorted(self.backup_jobs.items())],
+                              backup_jobs=self._backup_jobs_view(),
                               nodes=self.nodes, quorate=self.quorate, version=self.version))
 
     async def _ctl_migrate(self, request):
