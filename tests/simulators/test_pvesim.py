@@ -359,11 +359,16 @@ def test_ha_status_is_derived_from_state(pve9):
     client = api(pve9, token=True)
     managed(client, 'vm:100', 'vm:102')
     control(pve9, 'POST', '/nodes/pve2', json={'online': False})
+    control(pve9, 'POST', '/nodes/pve3', json={'maintenance': True})
     current = dict((s['id'], s) for s in client.cluster.ha.status.current.get())
     assert current['quorum']['quorate'] == 1 and current['service:vm:100']['state'] == 'started'
     assert current['service:vm:102']['state'] == 'fence'
     manager = client.cluster.ha.status.manager_status.get()
     assert manager['manager_status']['node_status']['pve2'] == 'unknown'
+    assert manager['manager_status']['node_status']['pve3'] == 'maintenance'
+    assert 'maintenance mode' in current['lrm:pve3']['status']
+    assert [n['status'] for n in client.cluster.resources.get(type='node')] == ['online', 'offline', 'online']
+    assert fails(client.nodes('pve2').status.get).status_code == 595
     assert manager['manager_status']['service_status']['vm:100']['node'] == 'pve1'
 
 
@@ -405,6 +410,11 @@ def test_fault_latency_exceeds_client_timeout(pve9):
     started = time.monotonic()
     assert api(pve9, token=True).version.get()
     assert time.monotonic() - started < 1.0
+    add_fault(pve9, kind='latency', path='/cluster/ha/resources', method='POST', seconds=0.8)
+    with pytest.raises(requests.exceptions.Timeout):
+        api(pve9, token=True, timeout=0.3).cluster.ha.resources.post(sid='vm:100')
+    time.sleep(1.0)  # the server finishes the request the client gave up on, as PVE would
+    assert [r['sid'] for r in api(pve9, token=True).cluster.ha.resources.get()] == ['vm:100']
 
 
 def test_fault_reset_closes_connection(pve9):

@@ -114,6 +114,8 @@ def test_faults_match_count_and_words():
     assert all(faults.take_fault(forever, 'GET', '/x') for _attempt in range(5)) and forever
     with pytest.raises(faults.FaultError):
         faults.make_fault({'kind': 'lock', 'count': 0})
+    with pytest.raises(faults.FaultError, match='seconds'):
+        faults.make_fault({'kind': 'latency', 'seconds': 3600})
 
 
 def test_request_log_counts():

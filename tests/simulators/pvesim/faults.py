@@ -3,6 +3,8 @@
 import re
 import time
 
+# Longest latency a fault may add, so no test can hang a server (or its shutdown) for long.
+MAX_LATENCY = 300
 KINDS = ('lock', 'noquorum', 'http500', 'http503', 'latency', 'reset', 'stale_digest', 'expire_ticket')
 SECRET_PARAMS = ('password', 'new-password', 'confirmation-password', 'ticket', 'vncticket', 'otp', 'tfa-challenge',
                  'value', 'token')
@@ -43,11 +45,14 @@ def make_fault(spec):
     count = int(spec.get('count', 1))
     if count == 0 or count < -1:
         raise FaultError('count must be a positive number, or -1 for until cleared')
+    seconds = float(spec.get('seconds', 0))
+    if not 0 <= seconds <= MAX_LATENCY:
+        raise FaultError('seconds must be between 0 and {0}'.format(MAX_LATENCY))
     method = spec.get('method')
     if kind == 'stale_digest' and method is None:
         method = 'PUT'
     return {'kind': kind, 'path': pattern.pattern, 'regex': pattern, 'method': method.upper() if method else None,
-            'count': count, 'seconds': float(spec.get('seconds', 0)), 'message': spec.get('message'), 'hits': 0}
+            'count': count, 'seconds': seconds, 'message': spec.get('message'), 'hits': 0}
 
 
 def take_fault(faults, method, path):

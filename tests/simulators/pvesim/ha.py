@@ -339,8 +339,8 @@ class HaConfig(object):
                 continue
             rule = {'type': 'node-affinity', 'resources': members, 'nodes': parse_node_list(group['nodes']),
                     'comment': group.get('comment') or "Generated from HA group '{0}'.".format(name)}
-            if group.get('restricted'):
-                rule['strict'] = 1
+            if 'restricted' in group:
+                rule['strict'] = group['restricted']  # copied as stored, so a stored 0 shows as strict 0
             derived['ha-group-' + name] = rule
         return derived
 

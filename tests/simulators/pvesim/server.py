@@ -511,7 +511,8 @@ class PveSim(FakePve):
     async def _ctl_state(self, request):
         return json_body(dict(self.ha.snapshot(), options=self.options_view(),
                               backup_jobs=self._backup_jobs_view(),
-                              nodes=self.nodes, quorate=self.quorate, version=self.version))
+                              nodes=self.nodes, quorate=self.quorate, version=self.version,
+                              scenario=self.scenario['name']))
 
     async def _ctl_migrate(self, request):
         try:
