@@ -252,10 +252,13 @@ def test_rule_disable_needs_delete_to_reenable(pve9):
     client = api(pve9, token=True)
     managed(client, 'vm:100')
     client.cluster.ha.rules.post(rule='pin', type='node-affinity', resources='vm:100', nodes='pve1', disable=1)
-    client.cluster.ha.rules('pin').put(disable=0)
+    client.cluster.ha.rules('pin').put(type='node-affinity', disable=0)
     assert client.cluster.ha.rules('pin').get()['disable'] == 1
-    client.cluster.ha.rules('pin').put(delete='disable')
+    client.cluster.ha.rules('pin').put(type='node-affinity', delete='disable')
     assert 'disable' not in client.cluster.ha.rules('pin').get()
+    err = fails(client.cluster.ha.rules('pin').put, comment='no type')
+    assert err.status_code == 400 and 'type' in err.errors
+    assert 'types does not match' in str(fails(client.cluster.ha.rules('pin').put, type='resource-affinity'))
 
 
 def test_rule_digest(pve9):
@@ -263,8 +266,8 @@ def test_rule_digest(pve9):
     managed(client, 'vm:100')
     client.cluster.ha.rules.post(rule='pin', type='node-affinity', resources='vm:100', nodes='pve1')
     digest = client.cluster.ha.rules('pin').get()['digest']
-    client.cluster.ha.rules('pin').put(strict=1, digest=digest)
-    assert 'detected modified configuration' in str(fails(client.cluster.ha.rules('pin').put, comment='x', digest=digest))
+    client.cluster.ha.rules('pin').put(type='node-affinity', strict=1, digest=digest)
+    assert 'detected modified configuration' in str(fails(client.cluster.ha.rules('pin').put, type='node-affinity', comment='x', digest=digest))
 
 
 def test_rule_validation_errors(pve9):

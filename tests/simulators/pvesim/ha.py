@@ -377,6 +377,17 @@ class HaConfig(object):
         errors = check_feasibility(rules, self.node_names())
         return self.rule_view(rid, rules[rid], list(rules).index(rid) + 1, self.digest('rules'), errors.get(rid))
 
+    @staticmethod
+    def _rule_type(values):
+        """The `type` every rules POST and PUT must name (SectionConfig's isolated schema makes it required)."""
+        rtype = values.get('type')
+        if rtype is None:
+            raise param_error(type='property is missing and it is not optional')
+        if rtype not in RULE_TYPES:
+            raise param_error(type="value '{0}' does not have a value in the enumeration '{1}'".format(
+                rtype, ', '.join(RULE_TYPES)))
+        return rtype
+
     def _rule_options(self, rtype, values, creating):
         allowed = RULE_OPTIONS[rtype]
         extra = dict((k, NOT_IN_SCHEMA) for k in ('nodes', 'strict') if k not in allowed and k in values)
@@ -427,7 +438,7 @@ class HaConfig(object):
 
     def create_rule(self, values):
         self._rules_gate('create')
-        rid, rtype = values['rule'], values['type']
+        rid, rtype = values['rule'], self._rule_type(values)
         opts = self._rule_options(rtype, values, creating=True)
         if rid in self.rules:
             raise die("HA rule '{0}' already defined".format(rid))
@@ -439,12 +450,12 @@ class HaConfig(object):
 
     def update_rule(self, values):
         self._rules_gate('update')
-        rid = values['rule']
+        rid, rtype = values['rule'], self._rule_type(values)  # a schema error comes before anything else
         self.check_digest('rules', values.get('digest'))
         if rid not in self.rules:
             raise die("HA rule '{0}' does not exist".format(rid))
         rule = dict(self.rules[rid])
-        if values.get('type') not in (None, rule['type']):
+        if rtype != rule['type']:
             raise die('types does not match')
         opts = self._rule_options(rule['type'], values, creating=False)
         self._check_rule_refs(opts)
