@@ -272,10 +272,10 @@ class _Cluster:
         self.online = [i for i, h in enumerate(hosts) if h.state == 'online']
         self.capacity = [host_capacity(h, reserve_percent) for h in hosts]
         self.load = [0] * len(hosts)
-        self.base_labels = [dict() for _ in hosts]
+        self.base_labels = [{} for _host in hosts]
         # Per host: running HA guests as (-demand, id, guest) so that merging sorts largest first.
-        self.ha_items = [[] for _ in hosts]
-        self.not_ha = [[] for _ in hosts]
+        self.ha_items = [[] for _host in hosts]
+        self.not_ha = [[] for _host in hosts]
         self.stranded = []  # running HA guests on hosts that are not online: displaced in every scenario
         self.stranded_not_ha = []
         self.guest_info = {}
@@ -905,11 +905,13 @@ def render_report(result):
         '',
         '| capacity | reserve for the %d largest host(s) | available | committed | headroom |' % result['host_failures'],
         '|---|---|---|---|---|',
-        '| %s | %s | %s | %s | %s |' % tuple(format_mb(agg[key]) for key in ('capacity_mb', 'failover_reserve_mb', 'available_mb', 'committed_mb', 'headroom_mb')),
+        '| %s | %s | %s | %s | %s |' % tuple(
+            format_mb(agg[key]) for key in ('capacity_mb', 'failover_reserve_mb', 'available_mb', 'committed_mb', 'headroom_mb')),
         '',
         '## Placement',
         '',
-        '%d of %d failure set(s) checked (%s), %d failed.' % (placement['evaluated_count'], placement['scenario_count'], placement['method'], placement['failed_count']),
+        '%d of %d failure set(s) checked (%s), %d failed.' % (
+            placement['evaluated_count'], placement['scenario_count'], placement['method'], placement['failed_count']),
     ]
     if result['worst_scenario'] is not None:
         worst = result['worst_scenario']

@@ -51,4 +51,3 @@ def test_malformed_model_raises_one_sentence_filter_error():
 def test_bad_option_raises_filter_error():
     with pytest.raises(AnsibleFilterError, match="view must be 'configured' or 'reserved'"):
         failover_capacity(MODEL, view='demand')
-
