@@ -437,8 +437,8 @@ class HaConfig(object):
                            dict((k, ', '.join(v)) for k, v in errors.items()))
 
     def create_rule(self, values):
-        self._rules_gate('create')
         rid, rtype = values['rule'], self._rule_type(values)
+        self._rules_gate('create')
         opts = self._rule_options(rtype, values, creating=True)
         if rid in self.rules:
             raise die("HA rule '{0}' already defined".format(rid))
@@ -449,8 +449,8 @@ class HaConfig(object):
         self.rules = candidate
 
     def update_rule(self, values):
-        self._rules_gate('update')
         rid, rtype = values['rule'], self._rule_type(values)  # a schema error comes before anything else
+        self._rules_gate('update')
         self.check_digest('rules', values.get('digest'))
         if rid not in self.rules:
             raise die("HA rule '{0}' does not exist".format(rid))
