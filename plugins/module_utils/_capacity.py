@@ -502,6 +502,26 @@ def _search(cluster, order, alive, free, node_limit):
             total_free += infos[level]['demand']
 
 
+def _stuck_alone(cluster, order, alive, free):
+    """True when some displaced guest fits on no survivor even before anything else is placed.
+
+    Free memory only shrinks and labels only accumulate during placement, so such a guest can
+    never be placed: this proves infeasibility without running the search.
+    """
+    survivors = [h for h in cluster.online if alive[h]]
+    roomiest = max((free[h] for h in survivors), default=None)
+    for _neg, gid in order:
+        info = cluster.guest_info[gid]
+        if info['simple']:
+            if roomiest is None or roomiest < info['demand']:
+                return True
+            continue
+        hosts = survivors if info['allowed'] is None else [h for h in info['allowed'] if alive[h]]
+        if not any(free[h] >= info['demand'] and not _conflicts(info['labels'], h, cluster.base_labels, {}) for h in hosts):
+            return True
+    return False
+
+
 def _scenario(cluster, failed, search_node_limit, track_hosts=None, with_plan=False):
     """Evaluate one failure set (tuple of host indices). Returns (ok, decided, outcome dict).
 
@@ -522,7 +542,7 @@ def _scenario(cluster, failed, search_node_limit, track_hosts=None, with_plan=Fa
     unplaced, placed = _greedy(cluster, order, alive, free)
     method = 'preferred'
     decided = True
-    if unplaced and not overcommitted:
+    if unplaced and not overcommitted and not _stuck_alone(cluster, order, alive, start_free):
         status, searched_free, searched = _search(cluster, order, alive, start_free, search_node_limit)
         if status == 'found':
             method, free, unplaced, placed = 'search', searched_free, [], searched

@@ -33,7 +33,7 @@ __metaclass__ = type
 
 HOST_NAMES = ['h1', 'h2', 'h3', 'h4', 'h5']
 LABELS = ['x', 'y']
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
