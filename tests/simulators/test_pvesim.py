@@ -183,6 +183,14 @@ def test_pve9_unmigrated_groups_show_as_rules(start_pvesim):
     assert 'migrated to rules' in str(fails(client.cluster.ha.groups.get))
 
 
+def test_shipped_unmigrated_scenario(start_pvesim):
+    client = api(start_pvesim('pve9-unmigrated'), token=True)
+    assert [g['group'] for g in client.cluster.ha.groups.get()] == ['infra', 'prod']
+    rules = dict((r['rule'], r) for r in client.cluster.ha.rules.get())
+    assert rules['ha-group-prod']['resources'] == 'vm:100,vm:101' and rules['ha-group-prod']['comment'] == 'production'
+    assert rules['ha-group-infra']['strict'] == 1 and rules['ha-group-infra']['nodes'] == 'pve2,pve3'
+
+
 # ------------------------------------------------------------- resources
 
 
@@ -216,6 +224,13 @@ def test_resource_update_delete_and_digest(pve9):
     assert set(client.cluster.ha.resources('vm:100').get()) == {'sid', 'type', 'digest'}
     err = fails(client.cluster.ha.resources('vm:100').put, state='stopped', digest=digest)
     assert 'detected modified configuration' in str(err)
+
+
+def test_starting_an_ha_guest_requests_started(pve9):
+    client = api(pve9, token=True)
+    client.cluster.ha.resources.post(sid='vm:100', state='stopped')
+    client.nodes('pve1').qemu(100).status.start.post()
+    assert client.cluster.ha.resources('vm:100').get()['state'] == 'started'
 
 
 def test_cluster_resources_show_hastate(pve9):

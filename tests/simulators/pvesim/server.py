@@ -171,6 +171,13 @@ class PveSim(FakePve):
             opts = self.ha.resources.get(sid)
             obj.ha_state = None if opts is None else opts.get('state', 'started')
 
+    async def _ha_request(self, vm, user, state):
+        # Starting or stopping an HA guest is `ha-manager set --state`: resources.cfg changes too.
+        sid = '{0}:{1}'.format('vm' if self.guest_type(vm.vmid) == 'qemu' else 'ct', vm.vmid)
+        if sid in self.ha.resources:
+            self.ha.resources[sid]['state'] = state
+        return await super()._ha_request(vm, user, state)
+
     # ------------------------------------------------------------ app set-up
 
     def _build_app(self):
