@@ -498,6 +498,11 @@ def test_scenario_reset_and_switch(pve9):
     assert [n['node'] for n in client.cluster.resources.get(type='node')] == ['a', 'b']
     state = control(pve9, 'GET', '/state')
     assert state['groups_migrated'] is True and state['resources'] == {}
+    bad = requests.post(pve9.control_url + '/scenario', json={'scenario': {'ha': {'resources': [{'sid': '555'}]}}},
+                        verify=pve9.cafile, timeout=10)
+    assert bad.status_code == 400 and 'VM/CT 555 does not exist' in bad.json()['error']
+    control(pve9, 'POST', '/reset')  # still the last good scenario
+    assert [n['node'] for n in client.cluster.resources.get(type='node')] == ['a', 'b']
 
 
 def test_bulk_scenario_handles_a_thousand_writes(start_pvesim):

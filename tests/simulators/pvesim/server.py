@@ -16,7 +16,7 @@ from fakepve.model import PveError
 from fakepve.server import FakePve, USER, collect, error, ok
 
 from . import faults as sim_faults
-from .ha import HaConfig
+from .ha import GROUP_OPTIONS, RESOURCE_OPTIONS, RULE_OPTIONS, HaConfig, parse_node_list, split_list, typed_value
 from .options import apply_backup_update, apply_options_update, backup_job_view, scenario_options
 from .scenario import read_scenario, version_major
 
@@ -68,7 +68,19 @@ class PveSim(FakePve):
     # -------------------------------------------------------------- scenario
 
     def load(self, source):
-        """Replace every piece of state with the scenario's (faults and the request log too)."""
+        """Replace every piece of state with the scenario's (faults and the request log too).
+
+        A scenario that fails to load leaves the previous one in place.
+        """
+        previous = getattr(self, 'scenario_source', None)
+        try:
+            self._load(source)
+        except Exception:
+            if previous is not None:
+                self._load(previous)
+            raise
+
+    def _load(self, source):
         scn = read_scenario(source)
         self.scenario_source = copy.deepcopy(source)  # what /_sim/reset reloads
         self.scenario = scn
@@ -140,7 +152,6 @@ class PveSim(FakePve):
 
     def _load_ha(self, ha):
         """Scenario HA config written straight into the files, as if an earlier admin had made it."""
-        from .ha import parse_node_list, split_list, typed_value, GROUP_OPTIONS, RESOURCE_OPTIONS, RULE_OPTIONS
         for group in ha['groups']:
             self.ha.groups[group['group']] = dict((k, typed_value(k, group[k])) for k in GROUP_OPTIONS if k in group)
         for res in ha['resources']:
@@ -492,8 +503,10 @@ class PveSim(FakePve):
             return json_body({'error': 'give {"name": "pve9-3node"} or {"scenario": {...}}'}, 400)
         try:
             self.load(source)
-        except ValueError as exc:
-            return json_body({'error': str(exc)}, 400)
+        except PveError as exc:
+            return json_body({'error': 'scenario HA config: ' + exc.message}, 400)
+        except (ValueError, KeyError, TypeError) as exc:
+            return json_body({'error': 'bad scenario: {0}'.format(exc)}, 400)
         return json_body({'scenario': self.scenario['name'], 'version': self.version})
 
     async def _ctl_reset(self, request):
