@@ -75,7 +75,7 @@ def placement_constraints(groups, rules):
 def balloon_min_mb(config, memory_mb):
     """The balloon minimum of a VM config in MiB when it is set and below memory, else 0."""
     try:
-        balloon = int(str((config or {}).get('balloon', 0)).split('=')[-1])
+        balloon = int(str((config or {}).get('balloon', 0)).rsplit('=', maxsplit=1)[-1])
     except ValueError:
         return 0
     return balloon if 0 < balloon < memory_mb else 0

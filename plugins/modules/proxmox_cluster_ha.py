@@ -20,7 +20,7 @@ description:
     option back to its default removes it with C(delete=), as the GUI does.
   - Options left out keep their current value.
 author:
-  - clusterops.ha maintainers
+  - clusterops.ha maintainers (@clusterops)
 extends_documentation_fragment:
   - clusterops.ha.proxmox
   - clusterops.ha.proxmox.ACTIONGROUP_PROXMOX

@@ -19,7 +19,7 @@ description:
     options, storage, backup jobs, and RV(capacity_model) in the shape the collection's capacity engine reads.
   - Reads only. On PVE 8 and on PVE 9 before migration groups are read; after migration rules are.
 author:
-  - clusterops.ha maintainers
+  - clusterops.ha maintainers (@clusterops)
 extends_documentation_fragment:
   - clusterops.ha.proxmox
   - clusterops.ha.proxmox.ACTIONGROUP_PROXMOX
@@ -164,7 +164,7 @@ def guest_disks(kind, config, shared_by_storage):
         if not pattern.match(key):
             continue
         value = str(config[key])
-        volume = value.split(',')[0]
+        volume = value.split(',', maxsplit=1)[0]
         if 'media=cdrom' in value or volume in ('none', 'cdrom') or ':' not in volume or volume.startswith('/'):
             continue
         storage = volume.split(':', 1)[0]

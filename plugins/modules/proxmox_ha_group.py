@@ -23,7 +23,7 @@ description:
   - Node lists are compared as sets with priorities, so order, C(node:0) versus C(node), and omitted defaults never
     cause a change.
 author:
-  - clusterops.ha maintainers
+  - clusterops.ha maintainers (@clusterops)
 extends_documentation_fragment:
   - clusterops.ha.proxmox
   - clusterops.ha.proxmox.ACTIONGROUP_PROXMOX

@@ -23,7 +23,7 @@ description:
   - B(O(state=overridden) removes every HA resource that is not in O(config)) - an empty list removes HA from every
     guest. Run it with C(--check --diff) first.
 author:
-  - clusterops.ha maintainers
+  - clusterops.ha maintainers (@clusterops)
 extends_documentation_fragment:
   - clusterops.ha.proxmox
   - clusterops.ha.proxmox.ACTIONGROUP_PROXMOX

@@ -21,7 +21,7 @@ description:
     than nodes.
   - On PVE 8, and on a PVE 9 cluster whose HA groups are not migrated yet, fails with one sentence and writes nothing.
 author:
-  - clusterops.ha maintainers
+  - clusterops.ha maintainers (@clusterops)
 extends_documentation_fragment:
   - clusterops.ha.proxmox
   - clusterops.ha.proxmox.ACTIONGROUP_PROXMOX
