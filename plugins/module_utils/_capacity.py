@@ -301,11 +301,6 @@ class _Cluster:
             items.sort()
         self.stranded.sort()
         self.base_free = [self.capacity[i] - self.load[i] for i in range(len(hosts))]
-        # Any running HA guest with a hard restriction disables the slot bound (see slot_bound).
-        self.restricted_ha = any(
-            guest.running and guest.ha and (guest.allowed_hosts is not None or guest.anti_affinity)
-            for guest in model.guests
-        )
 
 
 def _placeable(guest, demand, index):
@@ -315,6 +310,7 @@ def _placeable(guest, demand, index):
         'id': guest.id,
         'name': guest.name,
         'demand': demand,
+        'host': index[guest.host],
         'allowed': allowed,
         'priority': dict((index[n], p) for n, p in guest.host_priority),
         'labels': guest.anti_affinity,
@@ -612,31 +608,61 @@ def slot_bound(cluster, k):
     """Sound sufficient condition that every k-failure set places all displaced guests.
 
     With s the largest demand of any running HA guest, a survivor with free memory f has
-    floor(f / s) slots; placing a guest of size <= s on a host where it fits removes at most
-    one slot from that host. So if every survivor set keeps at least as many slots as the
-    most guests any k failures can displace, preferred-order placement never gets stuck.
-    Only valid when no HA guest is restricted (allowed_hosts or anti_affinity) and no online
-    host is overcommitted. Returns (holds, explanation dict).
+    floor(f / s) slots. Placing a guest (size <= s) on a host where it fits removes at most one
+    slot from that host. W is the most guests any k failures can displace. For each HA guest g,
+    count the slots on its usable hosts (allowed, and not already running a guest that shares one
+    of its labels), minus the k best of them (they may fail) and minus the best hosts that its
+    label partners could take after a failover. If that is >= W for every g, then when g's turn
+    comes at most W - 1 guests were placed before it, so one of its usable hosts still has a
+    slot, i.e. room for g: preferred-order placement never gets stuck, whatever the failure set.
+    Returns (holds, explanation dict).
     """
     online = cluster.online
-    demands = [-item[0] for h in online for item in cluster.ha_items[h]] + [-item[0] for item in cluster.stranded]
-    size = max(demands) if demands else 0
+    online_set = set(online)
+    infos = cluster.guest_info
+    ha_ids = [item[1] for h in online for item in cluster.ha_items[h]] + [item[1] for item in cluster.stranded]
+    size = max([infos[gid]['demand'] for gid in ha_ids] or [0])
     overcommitted = [cluster.names[h] for h in online if cluster.base_free[h] < 0]
-    counts = [len(cluster.ha_items[h]) for h in online]
-    worst_displaced = len(cluster.stranded) + _largest_sum(counts, k)
-    if size == 0:
-        slots = [worst_displaced] * len(online)  # zero-size guests always fit
-    else:
-        slots = [max(0, cluster.base_free[h]) // size for h in online]
-    guaranteed = sum(slots) - _largest_sum(slots, k)
-    holds = not cluster.restricted_ha and not overcommitted and guaranteed >= worst_displaced
+    worst_displaced = len(cluster.stranded) + _largest_sum([len(cluster.ha_items[h]) for h in online], k)
+    slots = {}
+    for h in online:
+        slots[h] = worst_displaced if size == 0 else max(0, cluster.base_free[h]) // size
+    label_users = {}
+    for gid in ha_ids:
+        for label in infos[gid]['labels']:
+            label_users[label] = label_users.get(label, 0) + 1
+    weakest = None  # (guaranteed slots, guest id)
+    checked = set()
+    for gid in sorted(ha_ids):
+        info = infos[gid]
+        key = (info['allowed'], info['labels'])
+        if key in checked:
+            continue  # same hosts and labels give the same count
+        checked.add(key)
+        hosts = online if info['allowed'] is None else [h for h in info['allowed'] if h in online_set]
+        if info['labels']:
+            hosts = [h for h in hosts if not _conflicts_with_others(info, h, cluster.base_labels)]
+        partners = sum(label_users[label] - 1 for label in info['labels'])
+        values = sorted((slots[h] for h in hosts), reverse=True)
+        guaranteed = sum(values) - sum(values[:k + partners])
+        if weakest is None or guaranteed < weakest[0]:
+            weakest = (guaranteed, gid)
+    holds = not overcommitted and (weakest is None or weakest[0] >= worst_displaced)
     return holds, {
         'slot_mb': size,
-        'guaranteed_slots': guaranteed,
         'worst_case_displaced': worst_displaced,
-        'restricted_guests': cluster.restricted_ha,
+        'guaranteed_slots': None if weakest is None else weakest[0],
+        'weakest_guest': None if weakest is None else weakest[1],
         'overcommitted_hosts': overcommitted,
     }
+
+
+def _conflicts_with_others(info, h, base_labels):
+    """Label conflict on host h with a running guest other than the guest itself."""
+    for label in info['labels']:
+        if base_labels[h].get(label, 0) - (1 if h == info['host'] else 0) > 0:
+            return True
+    return False
 
 
 def _candidate_sets(cluster, k):

@@ -391,12 +391,30 @@ def test_slot_bound_refuses_when_it_cannot_prove_and_says_so():
     assert 'could not prove' in bounded['summary']
 
 
-def test_slot_bound_does_not_apply_to_restricted_guests():
-    model = equal_cluster(6, 64, 1, 8)
+def test_slot_bound_counts_only_the_allowed_hosts_of_restricted_guests():
+    model = equal_cluster(6, 64, 1, 8)  # 56 GiB free = 7 slots of 8 GiB per host
     model['guests'][0]['allowed_hosts'] = ['n1', 'n2', 'n3']
     result = evaluate(model, host_failures=1, enumeration_limit=3)
-    assert result['placement']['slot_bound']['restricted_guests'] is True
+    assert result['placement']['method'] == 'slot_bound'
+    assert result['placement']['slot_bound']['guaranteed_slots'] == 14  # 3 x 7 minus the best (failed) host
+    assert result['placement']['slot_bound']['weakest_guest'] == 'vm:100'
+    assert result['ok'] is True
+    model['guests'][0]['allowed_hosts'] = ['n1']
+    result = evaluate(model, host_failures=1, enumeration_limit=3)
+    assert result['placement']['slot_bound']['guaranteed_slots'] == 0
     assert result['ok'] is False
+    assert evaluate(model, host_failures=1)['ok'] is False  # exhaustive agrees: n1 failing strands it
+
+
+def test_slot_bound_discounts_hosts_that_anti_affinity_partners_may_take():
+    model = equal_cluster(4, 64, 1, 8)
+    model['guests'][0]['anti_affinity'] = ['pair']
+    model['guests'][1]['anti_affinity'] = ['pair']
+    result = evaluate(model, host_failures=1, enumeration_limit=3)
+    # vm:100 may use n1, n3, n4 (n2 runs its partner): 21 slots, minus the failed best (7)
+    # and the host its partner might take (7).
+    assert result['placement']['slot_bound']['guaranteed_slots'] == 7
+    assert result['ok'] is True
 
 
 def test_candidate_failure_sets_show_a_real_failure_beyond_the_limit():
