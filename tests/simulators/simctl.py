@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Start and stop the simulated clusters used by the demo and the integration tests.
 
     python tests/simulators/simctl.py up [NAME ...]   # default: pve9 pve8 vcsim
@@ -194,7 +193,7 @@ def stop_pid(pid):
         os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
         return
-    for _ in range(50):
+    for _attempt in range(50):
         try:
             os.killpg(pid, 0)
         except ProcessLookupError:
