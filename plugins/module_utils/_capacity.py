@@ -895,7 +895,7 @@ def format_mb(mb):
 
 def _scenario_line(s):
     failed = ', '.join(s['failed_hosts']) or 'no host'
-    line = '%s fail(s): %d HA guest(s) to restart (%s)' % (failed, s['displaced_count'], format_mb(s['displaced_mb']))
+    line = '%s down: %d HA guest(s) to restart (%s)' % (failed, s['displaced_count'], format_mb(s['displaced_mb']))
     if s['unplaced']:
         line += '; %d cannot be restarted (%s short)' % (len(s['unplaced']), format_mb(s['unplaced_mb']))
     if s['overcommitted_hosts']:

@@ -112,7 +112,7 @@ def test_fragmentation_aggregate_passes_but_placement_fails():
         'detail': 'needs 49152 MiB (48.0 GiB); the allowed survivor with most free memory, b, had 30720 MiB (30.0 GiB) left at that point',
     }]
     assert worst['unplaced_mb'] == 48 * GIB
-    assert 'worst scenario: a fail(s)' in result['summary']
+    assert 'worst scenario: a down' in result['summary']
 
 
 def test_restricted_guest_with_no_allowed_survivor():
