@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # -*- coding: utf-8 -*-
 # Copyright (c) clusterops.ha maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -102,7 +102,7 @@ def ratio(peer, ours):
 
 def markdown_table(headers, rows):
     """A GitHub Markdown table; every cell converted with str()."""
-    lines = ['| ' + ' | '.join(headers) + ' |', '|' + '|'.join('---' for _ in headers) + '|']
+    lines = ['| ' + ' | '.join(headers) + ' |', '|' + '|'.join('---' for header in headers) + '|']
     for row in rows:
         lines.append('| ' + ' | '.join(str(cell).replace('|', '\\|').replace('\n', ' ') for cell in row) + ' |')
     return '\n'.join(lines)
@@ -141,8 +141,13 @@ def parse_sizes(text, cast=int):
 
 def parse_vsphere_size(text):
     """'32x1000' -> (32, 1000)."""
-    hosts, _, vms = text.lower().partition('x')
+    hosts, vms = (text.lower().split('x', 1) + ['0'])[:2]
     return int(hosts), int(vms or 0)
+
+
+def summarise_median(samples, key):
+    """Just the median of summarise()."""
+    return summarise(samples, key)[0]
 
 
 def summarise(samples, key):
@@ -360,36 +365,45 @@ class Bench(object):
         self.runner = runner
         self.samples = []
         self.problems = []
+        self.sink = None  # called after every sample (saves the results so far)
 
     def measure(self, bench, size, side, run_no, sim, playbook, variables, check=None):
         sim.clear_counts()
+        load_before = os.getloadavg()[0]
         result = self.runner.run(side, playbook, variables)
         total, writes, detail = sim.counts()
         error = first_error(result)
         sample = {'bench': bench, 'size': size, 'side': side, 'run': run_no, 'wall': round(result['wall'], 3),
                   'task': round(bench_task_seconds(result['tasks']), 3), 'requests': total, 'writes': writes,
                   'changed': changed_count(result['tasks']), 'returncode': result['returncode'], 'error': error,
-                  'detail': detail, 'log': os.path.relpath(result['log'], ROOT), 'ok': error is None}
+                  'detail': detail, 'log': os.path.relpath(result['log'], ROOT), 'ok': error is None,
+                  # The machine is shared (2 cores): the load says how much else ran during the sample.
+                  'load': round(max(load_before, os.getloadavg()[0]), 2)}
         if error is None and check is not None:
             problem = check(sim, sample)
             if problem:
                 sample['ok'] = False
                 sample['error'] = problem
-                self.problems.append('{0} {1} {2} run {3}: {4}'.format(bench, size, side, run_no, problem))
+                self.problem(bench, size, '{0} {1} {2} run {3}: {4}'.format(bench, size, side, run_no, problem))
         if error is not None:
             broken = result['returncode'] not in (0, 2) or SIDES[side]['venv'] == 'ours'
             if broken:
-                self.problems.append('{0} {1} {2} run {3}: {4} (log {5})'.format(bench, size, side, run_no, error,
-                                                                                 sample['log']))
+                self.problem(bench, size, '{0} {1} {2} run {3}: {4} (log {5})'.format(bench, size, side, run_no, error,
+                                                                                      sample['log']))
         self.samples.append(sample)
         self._progress(sample)
+        if self.sink is not None:
+            self.sink()
         return sample
+
+    def problem(self, bench, size, text):
+        self.problems.append({'bench': bench, 'size': size, 'text': text})
 
     def _progress(self, s):
         status = 'ok' if s['ok'] else 'ERROR ' + short_error(s['error'], 200)
-        print('  {0:<18} {1:<10} {2:<18} run {3}: wall {4:7.2f}s task {5:7.2f}s requests {6:>6} writes {7:>5} '
-              'changed {8:>5}  {9}'.format(s['bench'], str(s['size']), s['side'], s['run'], s['wall'], s['task'],
-                                          s['requests'], s['writes'], s['changed'], status), flush=True)
+        line = '  {0:<18} {1:<10} {2:<18} run {3}: wall {4:7.2f}s task {5:7.2f}s requests {6:>6} writes {7:>5} changed {8:>5}'
+        print(line.format(s['bench'], str(s['size']), s['side'], s['run'], s['wall'], s['task'], s['requests'],
+                          s['writes'], s['changed']) + '  ' + status, flush=True)
 
     def pick(self, bench, size, side, run_no):
         return [s for s in self.samples if (s['bench'], s['size'], s['side'], s['run']) == (bench, size, side, run_no)]
@@ -405,7 +419,7 @@ def error_cell(samples):
 def pve_connection(sim, credentials):
     token_id = credentials['token_id']
     secret = credentials['tokens'][token_id]
-    user, _, name = token_id.partition('!')
+    user, name = token_id.split('!', 1)
     return {'api_host': '127.0.0.1', 'api_port': sim.port, 'api_user': user, 'api_token_name': name,
             'api_token_id': token_id, 'api_token_secret': secret, 'ca_path': sim.cert}
 
@@ -440,17 +454,16 @@ def run_proxmox_bulk(bench, sim, credentials, sizes, runs):
         resources = bulk_resources(range(first_vmid, first_vmid + size))
         variables = {'pve': connection, 'bench_resources': resources}
         check = pve_resources_check([r['sid'] for r in resources])
-        for rep in range(runs):
+        for dummy_repetition in range(runs):
             for side, playbook in (('ours', 'pve_bulk_ours.yml'), ('community.proxmox', 'pve_bulk_community.yml')):
                 sim.reset()
                 for run_no in (1, 2):
                     bench.measure('proxmox_bulk', size, side, run_no, sim, playbook, variables, check)
-            del rep
 
 
 def table_proxmox_bulk(bench, sizes):
     rows = []
-    for size in sizes:
+    for size in sorted(sizes):
         for run_no in (1, 2):
             ours = bench.pick('proxmox_bulk', size, 'ours', run_no)
             peer = bench.pick('proxmox_bulk', size, 'community.proxmox', run_no)
@@ -458,17 +471,17 @@ def table_proxmox_bulk(bench, sizes):
             p_wall, p_wall_sp = summarise(peer, 'wall')
             o_req, o_req_sp = summarise(ours, 'requests')
             p_req, p_req_sp = summarise(peer, 'requests')
-            o_wr, _ = summarise(ours, 'writes')
-            p_wr, _ = summarise(peer, 'writes')
-            o_ch, _ = summarise(ours, 'changed')
-            p_ch, _ = summarise(peer, 'changed')
-            rows.append([fmt_num(size), run_no,
+            o_wr = summarise_median(ours, 'writes')
+            p_wr = summarise_median(peer, 'writes')
+            o_ch = summarise_median(ours, 'changed')
+            p_ch = summarise_median(peer, 'changed')
+            rows.append([fmt_num(size), run_no, '{0} / {1}'.format(len(ours), len(peer)),
                          fmt_num(o_wall) + o_wall_sp, fmt_num(p_wall) + p_wall_sp, ratio(p_wall, o_wall),
                          '{0}{1} ({2} writes)'.format(fmt_num(o_req), o_req_sp, fmt_num(o_wr)),
                          '{0}{1} ({2} writes)'.format(fmt_num(p_req), p_req_sp, fmt_num(p_wr)),
                          ratio(p_req, o_req), '{0} / {1}'.format(fmt_num(o_ch), fmt_num(p_ch)),
                          error_cell(ours + peer)])
-    headers = ['N guests', 'run', 'ours wall s', 'community wall s', 'wall peer/ours', 'ours HTTP requests',
+    headers = ['N guests', 'run', 'samples ours / peer', 'ours wall s', 'community wall s', 'wall peer/ours', 'ours HTTP requests',
                'community HTTP requests', 'requests peer/ours', 'changed ours / peer', 'error']
     return markdown_table(headers, rows)
 
@@ -500,38 +513,37 @@ def vsphere_ha_check(sim, sample):
 def run_vsphere_configure(bench, sims, runs):
     for size, sim in sims:
         variables = {'vc': vsphere_connection(sim), 'isolation_addresses': ISOLATION_ADDRESSES}
-        for rep in range(runs):
+        for dummy_repetition in range(runs):
             for side, playbook in VSPHERE_SIDES:
                 sim.reset()
                 for run_no in (1, 2):
                     bench.measure('vsphere_configure', size, side, run_no, sim, playbook, variables,
                                   vsphere_ha_check if run_no == 1 else None)
-            del rep
 
 
 def table_vsphere(bench, sizes):
     rows = []
-    for size in sizes:
+    for size in sorted(sizes, key=parse_vsphere_size):
         for run_no in (1, 2):
             ours = bench.pick('vsphere_configure', size, 'ours', run_no)
             o_wall, o_sp = summarise(ours, 'wall')
             o_req, o_rsp = summarise(ours, 'requests')
-            cells = [size, run_no, fmt_num(o_wall) + o_sp, fmt_num(o_req) + o_rsp]
+            cells = [size.replace('x', ' × '), run_no, len(ours), fmt_num(o_wall) + o_sp, fmt_num(o_req) + o_rsp]
             errors = []
             for side in ('vmware.vmware', 'community.vmware'):
                 peer = bench.pick('vsphere_configure', size, side, run_no)
                 p_wall, p_sp = summarise(peer, 'wall')
                 p_req, p_rsp = summarise(peer, 'requests')
-                p_ch, _ = summarise(peer, 'changed')
+                p_ch = summarise_median(peer, 'changed')
                 cells += [fmt_num(p_wall) + p_sp, fmt_num(p_req) + p_rsp, ratio(p_req, o_req),
                           'changed' if p_ch else ('ok' if p_ch is not None else '–')]
                 if error_cell(peer):
                     errors.append('{0}: {1}'.format(side, error_cell(peer)))
-            o_ch, _ = summarise(ours, 'changed')
-            cells.insert(4, 'changed' if o_ch else ('ok' if o_ch is not None else '–'))
+            o_ch = summarise_median(ours, 'changed')
+            cells.insert(5, 'changed' if o_ch else ('ok' if o_ch is not None else '–'))
             cells.append('; '.join(errors) or error_cell(ours))
             rows.append(cells)
-    headers = ['hosts × VMs', 'run', 'ours wall s', 'ours SOAP calls', 'ours result',
+    headers = ['hosts × VMs', 'run', 'samples per side', 'ours wall s', 'ours SOAP calls', 'ours result',
                'vmware.vmware wall s', 'vmware.vmware SOAP', 'SOAP vmware.vmware/ours', 'vmware.vmware result',
                'community.vmware wall s', 'community.vmware SOAP', 'SOAP community/ours', 'community.vmware result',
                'error']
@@ -543,19 +555,17 @@ def table_vsphere(bench, sizes):
 def run_info(bench, pve_sims, vsphere_sims, runs):
     for size, sim, credentials, guests in pve_sims:
         variables = {'pve': pve_connection(sim, credentials), 'expected_guests': guests}
-        for rep in range(runs):
+        for dummy_repetition in range(runs):
             for side, playbook in (('ours', 'pve_info_ours.yml'), ('community.proxmox', 'pve_info_community.yml')):
                 sim.reset()
                 bench.measure('info_proxmox', size, side, 1, sim, playbook, variables)
-            del rep
     for size, sim in vsphere_sims:
         hosts, vms = parse_vsphere_size(size)
         variables = {'vc': vsphere_connection(sim), 'expected_vms': vms, 'expected_hosts': hosts}
-        for rep in range(runs):
+        for dummy_repetition in range(runs):
             for side, playbook in (('ours', 'vsphere_info_ours.yml'), ('community.vmware', 'vsphere_info_community.yml')):
                 sim.reset()
                 bench.measure('info_vsphere', size, side, 1, sim, playbook, variables)
-            del rep
 
 
 def table_info(bench, pve_sizes, vsphere_sizes):
@@ -569,10 +579,11 @@ def table_info(bench, pve_sizes, vsphere_sizes):
             p_wall, p_sp = summarise(other, 'wall')
             o_req, o_rsp = summarise(ours, 'requests')
             p_req, p_rsp = summarise(other, 'requests')
-            rows.append([bench_name.split('_')[1], size, unit, fmt_num(o_wall) + o_sp, fmt_num(p_wall) + p_sp,
+            rows.append([bench_name.split('_')[1], str(size).replace('x', ' hosts × ') + ('' if 'x' not in str(size) else ' VMs'),
+                         unit, '{0} / {1}'.format(len(ours), len(other)), fmt_num(o_wall) + o_sp, fmt_num(p_wall) + p_sp,
                          ratio(p_wall, o_wall), fmt_num(o_req) + o_rsp, fmt_num(p_req) + p_rsp, ratio(p_req, o_req),
                          error_cell(ours + other)])
-    headers = ['platform', 'inventory', 'requests are', 'ours wall s', 'community wall s', 'wall peer/ours',
+    headers = ['platform', 'inventory', 'requests are', 'samples ours / peer', 'ours wall s', 'community wall s', 'wall peer/ours',
                'ours requests', 'community requests', 'requests peer/ours', 'error']
     return markdown_table(headers, rows)
 
@@ -597,7 +608,7 @@ def run_capacity(quick):
 # ----------------------------------------------------------------- main
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0],
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--quick', action='store_true',
                         help='smoke run for the test command: N=10, 3 hosts, 1 run, every side of every ansible benchmark '
@@ -679,14 +690,47 @@ def render_bench(name, data):
     return meta.get('table') or 'not measured'
 
 
+def merge_sizes(old, new):
+    """Sizes of an earlier invocation plus this one's, in first-seen order."""
+    merged = list(old or [])
+    for size in new or []:
+        if size not in merged:
+            merged.append(size)
+    return merged
+
+
 def save_bench(out_dir, name, bench, meta):
-    """One file per benchmark, so that benchmarks run in separate invocations still end up in one report."""
+    """One file per benchmark, rewritten after every sample so that a stopped run keeps what it measured.
+
+    Sizes measured by an earlier invocation and not by this one are kept, so that, for example,
+    `--sizes 10,100 --runs 3` and then `--sizes 1000 --runs 1` end up in one table.
+    """
     os.makedirs(out_dir, exist_ok=True)
-    data = {'bench': name, 'generated': time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), 'meta': meta,
-            'samples': [s for s in bench.samples if s['bench'].split('_')[0] == name.split('_')[0]],
-            'problems': [p for p in bench.problems if p.startswith(name.split('_')[0])]}
-    with open(os.path.join(out_dir, 'vs_community-{0}.json'.format(name)), 'w', encoding='utf-8') as handle:
+    path = os.path.join(out_dir, 'vs_community-{0}.json'.format(name))
+    prefix = name.split('_')[0]
+    new_samples = [s for s in bench.samples if s['bench'].split('_')[0] == prefix]
+    new_problems = [p for p in bench.problems if p['bench'].split('_')[0] == prefix]
+    sizes_now = set(s['size'] for s in new_samples)
+    old = {'samples': [], 'problems': [], 'meta': {}}
+    if os.path.exists(path):
+        with open(path, encoding='utf-8') as handle:
+            old = json.load(handle)
+    merged_meta = dict(old.get('meta') or {})
+    for key, value in meta.items():
+        if key.endswith('sizes'):
+            merged_meta[key] = merge_sizes(merged_meta.get(key), value)
+        else:
+            merged_meta[key] = value
+    runs_by_size = dict(merged_meta.get('runs_by_size') or {})
+    for size in sizes_now:
+        runs_by_size[str(size)] = {'runs': meta.get('runs'), 'commit': meta.get('commit')}
+    merged_meta['runs_by_size'] = runs_by_size
+    data = {'bench': name, 'generated': time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), 'meta': merged_meta,
+            'samples': [s for s in old.get('samples', []) if s['size'] not in sizes_now] + new_samples,
+            'problems': [p for p in old.get('problems', []) if p.get('size') not in sizes_now] + new_problems}
+    with open(path + '.tmp', 'w', encoding='utf-8') as handle:
         json.dump(data, handle, indent=1)
+    os.replace(path + '.tmp', path)
 
 
 def render_report(out_dir, command):
@@ -701,12 +745,15 @@ def render_report(out_dir, command):
         with open(path, encoding='utf-8') as handle:
             data = json.load(handle)
         meta = data['meta']
+        loads = [s['load'] for s in data['samples'] if 'load' in s]
+        load = '; 1-min load average during the runs {0:.1f}–{1:.1f} on {2} cores'.format(
+            min(loads), max(loads), os.cpu_count()) if loads else ''
         parts += ['## ' + TITLES[name], '',
-                  '{0}, commit {1}; runs per side: {2}.'.format(data['generated'], meta.get('commit', '?'),
-                                                                 meta.get('runs', '–')), '',
+                  '{0}, commit {1}; runs per side: {2}{3}.'.format(
+                      data['generated'], meta.get('commit', '?'), meta.get('runs', '–'), load), '',
                   render_bench(name, data), '']
         if data.get('problems'):
-            parts += ['Problems: ' + '; '.join(short_error(p, 300) for p in data['problems']), '']
+            parts += ['Problems: ' + '; '.join(short_error(p['text'], 300) for p in data['problems']), '']
     text = '\n'.join(parts)
     with open(os.path.join(out_dir, 'vs_community.md'), 'w', encoding='utf-8') as handle:
         handle.write(text)
@@ -732,11 +779,15 @@ def main(argv=None):
         sims.append(sim)
         return sim
 
-    def stop_all(*_):
+    def stop_all():
         for sim in sims:
             sim.stop()
 
-    signal.signal(signal.SIGTERM, lambda *_: (stop_all(), sys.exit(143)))
+    def on_sigterm(signum, frame):
+        # The finally below stops the simulators.
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     try:
         pve_bulk = None
         if 'proxmox_bulk' in args.bench or 'info' in args.bench:
@@ -753,12 +804,12 @@ def main(argv=None):
 
         if 'proxmox_bulk' in args.bench:
             print('== Proxmox bulk HA: sizes {0}, {1} runs'.format(args.sizes, args.runs), flush=True)
+            bench.sink = lambda: save_bench(args.out, 'proxmox_bulk', bench, dict(common, sizes=args.sizes))
             run_proxmox_bulk(bench, pve_bulk[0], pve_bulk[1], args.sizes, args.runs)
-            save_bench(args.out, 'proxmox_bulk', bench, dict(common, sizes=args.sizes))
         if 'vsphere_configure' in args.bench:
             print('== vSphere configure: {0}, {1} runs'.format(args.vsphere_sizes, args.runs), flush=True)
+            bench.sink = lambda: save_bench(args.out, 'vsphere_configure', bench, dict(common, vsphere_sizes=args.vsphere_sizes))
             run_vsphere_configure(bench, vsphere, args.runs)
-            save_bench(args.out, 'vsphere_configure', bench, dict(common, vsphere_sizes=args.vsphere_sizes))
         if 'info' in args.bench:
             small_path = os.path.join(SCENARIOS, PVE_SMALL_SCENARIO)
             pve_small = (start('pve', small_path), read_pve_credentials(small_path))
@@ -766,14 +817,14 @@ def main(argv=None):
             if args.quick:
                 pve_sizes = pve_sizes[:1]
             print('== N+1 input gathering, {0} runs'.format(args.runs), flush=True)
+            info_meta = dict(common, pve_sizes=[s[0] for s in pve_sizes], vsphere_sizes=args.vsphere_sizes)
+            bench.sink = lambda: save_bench(args.out, 'info', bench, info_meta)
             run_info(bench, pve_sizes, vsphere, args.runs)
-            save_bench(args.out, 'info', bench, dict(common, pve_sizes=[s[0] for s in pve_sizes],
-                                                     vsphere_sizes=args.vsphere_sizes))
         if 'capacity' in args.bench and not args.quick:
             print('== capacity engine (bench_capacity.py)', flush=True)
             table, error = run_capacity(args.quick)
             if error:
-                bench.problems.append('capacity: ' + error)
+                bench.problem('capacity', 'all', 'capacity: ' + error)
             save_bench(args.out, 'capacity', bench, dict(common, table=table or 'not measured: ' + str(error)))
     finally:
         stop_all()
@@ -787,7 +838,7 @@ def main(argv=None):
     if bench.problems:
         print('\nBROKEN ({0}), logs kept in {1}:'.format(len(bench.problems), os.path.relpath(workdir, ROOT)))
         for problem in bench.problems:
-            print('  - ' + problem)
+            print('  - ' + problem['text'])
         return 1
     return 0
 
