@@ -28,6 +28,9 @@ ENUMERATION_LIMIT = 5000
 # Nodes the exact placement search may visit per failure set before giving up (undecided = fail).
 SEARCH_NODE_LIMIT = 20000
 
+# Failing failure sets listed in the human report besides the worst one (the JSON has all).
+REPORT_MAX_SCENARIOS = 5
+
 REASON_NO_ALLOWED_HOST = 'no_allowed_host'
 REASON_ANTI_AFFINITY = 'anti_affinity'
 REASON_NO_MEMORY = 'insufficient_memory'
@@ -143,6 +146,8 @@ def _normalize_priority(value, field, known, guest_id):
         name = _text(name, field, 'use host names as keys')
         if name not in known:
             _fail("%s names unknown host '%s' for guest '%s'; use only hosts from hosts[].name." % (field, name, guest_id))
+        if isinstance(prio, str) and prio.strip().isdigit():
+            prio = int(prio.strip())
         if isinstance(prio, bool) or not isinstance(prio, int) or prio < 0:
             _fail("%s.%s must be a non-negative integer for guest '%s', got %r; use 0 or more (higher is preferred)." % (field, name, guest_id, prio))
         pairs.append((name, prio))
@@ -964,6 +969,11 @@ def render_report(result):
         lines.append('Worst: ' + _scenario_line(worst) + '.')
         for row in worst['unplaced']:
             lines.append('- %s (%s, %s): %s - %s' % (row['name'], row['id'], format_mb(row['demand_mb']), row['reason'], row['detail']))
+        others = [s for s in result['scenarios'] if not s['ok'] and s is not worst]
+        if others:
+            shown = ', first %d shown' % REPORT_MAX_SCENARIOS if len(others) > REPORT_MAX_SCENARIOS else ''
+            lines.append('Other failing failure sets (%d%s):' % (len(others), shown))
+            lines.extend('- ' + _scenario_line(s) for s in others[:REPORT_MAX_SCENARIOS])
     ac = result['vsphere_admission_control']
     if ac is not None:
         lines += ['', 'vSphere admission control: memory %d %% for %d host failure(s).' % (ac['memory_percent'], ac['failover_level'])]

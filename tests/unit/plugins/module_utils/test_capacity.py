@@ -521,3 +521,19 @@ def test_numeric_strings_and_integral_floats_are_accepted():
 def test_plan_failover_rejects_unknown_host():
     with pytest.raises(CapacityModelError, match="failed host 'zz' is not in the model"):
         plan_failover({'hosts': [{'name': 'a', 'memory_mb': 5}]}, ['zz'])
+
+
+def test_report_lists_other_failing_sets_up_to_a_limit():
+    # Every guest is pinned to its own host, so each of the 8 single-host failures fails.
+    model = {'hosts': [host('h%d' % i, 64) for i in range(8)],
+             'guests': [guest('vm:%d' % i, 'h%d' % i, GIB, allowed_hosts=['h%d' % i]) for i in range(8)]}
+    result = evaluate(model)
+    assert result['placement']['failed_count'] == 8
+    assert 'Other failing failure sets (7, first 5 shown):' in result['report']
+    assert result['report'].count('\n- h') == 5
+
+
+def test_priority_given_as_digit_string_is_accepted():
+    model = normalize_model({'hosts': [{'name': 'a', 'memory_mb': 5}],
+                             'guests': [{'id': 'v', 'host': 'a', 'memory_mb': 1, 'host_priority': {'a': '2'}}]})
+    assert model.guests[0].host_priority == (('a', 2),)
