@@ -102,10 +102,10 @@ def classify_failure(status, text):
         if status == 403:
             return 'permission'
         return 'client'
-    if "cfs-lock" in lower or "cfs lock" in lower or 'got lock request timeout' in lower:
-        return 'lock'
     if 'no quorum' in lower:
         return 'noquorum'
+    if "cfs-lock" in lower or "cfs lock" in lower or 'got lock request timeout' in lower:
+        return 'lock'
     if 'detected modified configuration' in lower or 'file changed by other user' in lower:
         return 'stale_digest'
     if 'have been migrated to rules' in lower:

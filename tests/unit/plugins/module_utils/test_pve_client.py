@@ -71,6 +71,7 @@ def test_verify_uses_ca_path_and_defaults_to_true():
     (500, "update HA rules failed: cfs-lock 'domain-ha' error: got lock request timeout", 'lock'),
     (500, "error with cfs lock 'domain-ha': got lock timeout - aborting command", 'lock'),
     (500, 'create resource failed: no quorum!', 'noquorum'),
+    (500, "create resource failed: cfs-lock 'domain-ha' error: no quorum!", 'noquorum'),
     (500, 'detected modified configuration - file changed by other user? Try again.', 'stale_digest'),
     (500, 'cannot index groups: ha groups have been migrated to rules', 'groups_migrated'),
     (503, 'Service Unavailable', 'unavailable'),
