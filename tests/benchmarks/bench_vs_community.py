@@ -622,6 +622,8 @@ def parse_args(argv=None):
     parser.add_argument('--out', default=OUT, help='where tables and raw samples go (default tests/output/benchmarks)')
     parser.add_argument('--render', action='store_true',
                         help='only rebuild vs_community.md from the saved vs_community-<bench>.json files')
+    parser.add_argument('--update-docs', action='store_true',
+                        help='also put the tables into docs/benchmarks.md (between its "vs-community tables" markers)')
     args = parser.parse_args(argv)
     args.bench = [b.strip() for b in args.bench.split(',') if b.strip()]
     unknown = [b for b in args.bench if b not in BENCHES]
@@ -738,32 +740,114 @@ def render_report(out_dir, command):
     parts = ['# clusterops.ha vs the community collections', '',
              'Made by `{0}`; medians over the runs, a range in brackets when runs differed. '
              'Wall = the whole ansible-playbook process; requests = what the simulator counted.'.format(command), '']
+    datas = {}
     for name in BENCHES:
         path = os.path.join(out_dir, 'vs_community-{0}.json'.format(name))
         if not os.path.exists(path):
             continue
         with open(path, encoding='utf-8') as handle:
             data = json.load(handle)
+        datas[name] = data
         meta = data['meta']
         loads = [s['load'] for s in data['samples'] if 'load' in s]
         load = '; 1-min load average during the runs {0:.1f}–{1:.1f} on {2} cores'.format(
             min(loads), max(loads), os.cpu_count()) if loads else ''
+        commits = sorted(set(v.get('commit') or '?' for v in (meta.get('runs_by_size') or {}).values())) or [meta.get('commit', '?')]
         parts += ['## ' + TITLES[name], '',
-                  '{0}, commit {1}; runs per side: {2}{3}.'.format(
-                      data['generated'], meta.get('commit', '?'), meta.get('runs', '–'), load), '',
+                  '{0}; code at commit {1}{2}.'.format(data['generated'], ', '.join(commits), load), '',
                   render_bench(name, data), '']
         if data.get('problems'):
             parts += ['Problems: ' + '; '.join(short_error(p['text'], 300) for p in data['problems']), '']
+    targets = targets_table(datas)
+    if targets:
+        parts += ['## Targets', '', targets, '']
     text = '\n'.join(parts)
     with open(os.path.join(out_dir, 'vs_community.md'), 'w', encoding='utf-8') as handle:
         handle.write(text)
     return text
 
 
+def verdict(holds):
+    return '–' if holds is None else ('holds' if holds else 'does NOT hold')
+
+
+def targets_table(datas):
+    """The issue's targets, each with the measured figures and whether it holds."""
+    rows = []
+    if 'proxmox_bulk' in datas:
+        view = Bench(None, None)
+        view.samples = datas['proxmox_bulk']['samples']
+        sizes = sorted(set(s['size'] for s in view.samples))
+        if sizes:
+            big = sizes[-1]
+            o_wall = summarise_median(view.pick('proxmox_bulk', big, 'ours', 1), 'wall')
+            p_wall = summarise_median(view.pick('proxmox_bulk', big, 'community.proxmox', 1), 'wall')
+            # The target is about N = 1,000; a smaller largest size gets no verdict.
+            holds = None if o_wall is None or p_wall is None or big < 1000 else p_wall >= 50 * o_wall
+            rows.append(['Bulk HA, N = {0}: ours ≥ 50× faster than the peer loop on run 1'.format(fmt_num(big)),
+                         'ours {0} s, peer {1} s: {2}'.format(fmt_num(o_wall), fmt_num(p_wall), ratio(p_wall, o_wall)),
+                         verdict(holds)])
+            run2 = [s for s in view.samples if s['side'] == 'ours' and s['run'] == 2 and s['ok']]
+            counts = sorted(set(s['requests'] for s in run2))
+            writes = sum(s['writes'] for s in run2)
+            rows.append(['Bulk HA run 2: only reads, a constant number',
+                         'ours run 2 requests at N = {0}: {1}; writes {2}'.format(
+                             ', '.join(fmt_num(n) for n in sizes), ', '.join(fmt_num(c) for c in counts), writes),
+                         verdict(None if not run2 else (writes == 0 and len(counts) == 1))])
+    if 'vsphere_configure' in datas:
+        view = Bench(None, None)
+        view.samples = datas['vsphere_configure']['samples']
+        sizes = sorted(set(s['size'] for s in view.samples), key=parse_vsphere_size)
+        ours = [summarise_median(view.pick('vsphere_configure', size, 'ours', 2), 'requests') for size in sizes]
+        peer = [summarise_median(view.pick('vsphere_configure', size, 'vmware.vmware', 2), 'requests') for size in sizes]
+        known = [o is not None and p is not None for o, p in zip(ours, peer)]
+        holds = None if not sizes or not all(known) else (
+            all(3 * o <= p for o, p in zip(ours, peer)) and len(set(ours)) == 1)
+        rows.append(['vSphere no-op run: ≤ ⅓ of vmware.vmware\'s SOAP calls, same count at every size',
+                     '; '.join('{0}: ours {1}, vmware.vmware {2}'.format(size, fmt_num(o), fmt_num(p))
+                               for size, o, p in zip(sizes, ours, peer)), verdict(holds)])
+    if 'info' in datas:
+        view = Bench(None, None)
+        view.samples = datas['info']['samples']
+        for bench_name in ('info_proxmox', 'info_vsphere'):
+            mine = [s for s in view.samples if s['bench'] == bench_name and s['side'] == 'ours' and s['ok']]
+            by_size = {}
+            for sample in mine:
+                by_size.setdefault(sample['size'], set()).add(sample['requests'])
+            counts = sorted(set().union(*by_size.values())) if by_size else []
+            rows.append(['Info gathering ({0}): requests constant in inventory size'.format(bench_name.split('_')[1]),
+                         '; '.join('{0}: {1}'.format(size, ', '.join(str(c) for c in sorted(v))) for size, v in by_size.items()),
+                         verdict(None if len(by_size) < 2 else len(counts) == 1)])
+    return markdown_table(['target', 'measured (medians)', 'verdict'], rows) if rows else ''
+
+
+DOCS = os.path.join(ROOT, 'docs', 'benchmarks.md')
+DOCS_BEGIN = '<!-- vs-community tables: begin (written by bench_vs_community.py --update-docs) -->'
+DOCS_END = '<!-- vs-community tables: end -->'
+
+
+def replace_block(text, block):
+    """text with everything between the markers replaced by block; ValueError when a marker is missing."""
+    start, end = text.index(DOCS_BEGIN) + len(DOCS_BEGIN), text.index(DOCS_END)
+    return text[:start] + '\n' + block.strip() + '\n' + text[end:]
+
+
+def update_docs(report):
+    # The report's own title is dropped: the page has its own headings around the block.
+    body = report.split('\n', 2)[2] if report.startswith('# ') else report
+    with open(DOCS, encoding='utf-8') as handle:
+        text = handle.read()
+    with open(DOCS, 'w', encoding='utf-8') as handle:
+        handle.write(replace_block(text, body.replace('\n## ', '\n### ')))
+
+
 def main(argv=None):
     args = parse_args(argv)
     if args.render:
-        print(render_report(args.out, 'tests/benchmarks/bench_vs_community.py'))
+        report = render_report(args.out, 'tests/benchmarks/bench_vs_community.py')
+        if args.update_docs:
+            update_docs(report)
+        print(report)
         return 0
     ensure_peer_venv()
     os.makedirs(args.out, exist_ok=True)
@@ -829,7 +913,10 @@ def main(argv=None):
     finally:
         stop_all()
     command = 'tests/benchmarks/bench_vs_community.py' + (' --quick' if args.quick else '')
-    print('\n' + render_report(args.out, command))
+    report = render_report(args.out, command)
+    if args.update_docs:
+        update_docs(report)
+    print('\n' + report)
     print('written: {0}'.format(os.path.relpath(os.path.join(args.out, 'vs_community.md'), ROOT)))
     if not bench.problems and all(sample['ok'] for sample in bench.samples):
         shutil.rmtree(workdir, ignore_errors=True)
