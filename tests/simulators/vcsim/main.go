@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 )
@@ -27,6 +28,7 @@ func main() {
 	scenarioPath := flag.String("scenario", "", "scenario JSON file (required)")
 	certFile := flag.String("tlscert", "", "PEM certificate (default: an ephemeral self-signed one)")
 	keyFile := flag.String("tlskey", "", "PEM private key for -tlscert")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the model build to FILE (diagnostics)")
 	flag.Parse()
 	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
 	log.SetPrefix("clusterops-vcsim: ")
@@ -48,7 +50,17 @@ func main() {
 		log.Fatal(err)
 	}
 	started := time.Now()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		_ = pprof.StartCPUProfile(f)
+	}
 	app, err := newApp(scenario, ln.Addr().String())
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		log.Fatal(err)
 	}
