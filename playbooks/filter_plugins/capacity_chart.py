@@ -106,13 +106,13 @@ def layout(now, worst):
     for row in now:
         texts.append({'x': 0, 'y': y + 15, 'text': '%s (%s)' % (row['host'], row['state']), 'cls': 'host'})
         x0 = LABEL_WIDTH
-        rects.append(_rect(x0, y, row['usable_mb'] * scale, row['host'], 'usable', row['usable_mb'],
+        rects.append(_rect('now', x0, y, row['usable_mb'] * scale, row['host'], 'usable', row['usable_mb'],
                            '%s usable %s' % (row['host'], _gib(row['usable_mb']))))
         committed_px = row['committed_mb'] * scale
-        rects.append(_rect(x0, y, committed_px, row['host'], 'committed', row['committed_mb'],
+        rects.append(_rect('now', x0, y, committed_px, row['host'], 'committed', row['committed_mb'],
                            '%s committed %s' % (row['host'], _gib(row['committed_mb']))))
         if row['headroom_mb'] > 0:
-            rects.append(_rect(x0 + committed_px, y, row['headroom_mb'] * scale, row['host'], 'headroom', row['headroom_mb'],
+            rects.append(_rect('now', x0 + committed_px, y, row['headroom_mb'] * scale, row['host'], 'headroom', row['headroom_mb'],
                                '%s headroom %s' % (row['host'], _gib(row['headroom_mb']))))
         texts.append({'x': LABEL_WIDTH + BAR_WIDTH + 8, 'y': y + 15, 'cls': 'value',
                       'text': '%s of %s used, %s free' % (_gib(row['committed_mb']), _gib(row['usable_mb']), _gib(row['headroom_mb']))})
@@ -124,24 +124,24 @@ def layout(now, worst):
         y += 12
         for row in worst['hosts']:
             texts.append({'x': 0, 'y': y + 15, 'text': row['host'], 'cls': 'host'})
-            rects.append(_rect(LABEL_WIDTH, y, row['usable_mb'] * scale, row['host'], 'usable', row['usable_mb'],
+            rects.append(_rect('worst', LABEL_WIDTH, y, row['usable_mb'] * scale, row['host'], 'usable', row['usable_mb'],
                                '%s usable %s' % (row['host'], _gib(row['usable_mb']))))
-            rects.append(_rect(LABEL_WIDTH, y, row['committed_mb'] * scale, row['host'], 'committed', row['committed_mb'],
+            rects.append(_rect('worst', LABEL_WIDTH, y, row['committed_mb'] * scale, row['host'], 'committed', row['committed_mb'],
                                '%s committed %s' % (row['host'], _gib(row['committed_mb']))))
             cursor = row['committed_mb']
             for guest in row['displaced']:
                 # Split a guest's segment at the usable line: the part above it is overflow.
                 inside = max(0, min(guest['mb'], row['usable_mb'] - cursor))
                 if inside:
-                    rects.append(_rect(LABEL_WIDTH + cursor * scale, y, inside * scale, row['host'], 'displaced', inside,
+                    rects.append(_rect('worst', LABEL_WIDTH + cursor * scale, y, inside * scale, row['host'], 'displaced', inside,
                                        '%s restarts %s (%s)' % (row['host'], guest['name'], _gib(guest['mb'])), guest['id']))
                 if guest['mb'] - inside:
-                    rects.append(_rect(LABEL_WIDTH + (cursor + inside) * scale, y, (guest['mb'] - inside) * scale, row['host'],
+                    rects.append(_rect('worst', LABEL_WIDTH + (cursor + inside) * scale, y, (guest['mb'] - inside) * scale, row['host'],
                                        'overflow', guest['mb'] - inside,
                                        '%s cannot hold %s: %s over' % (row['host'], guest['name'], _gib(guest['mb'] - inside)), guest['id']))
                 cursor += guest['mb']
             if row['committed_mb'] > row['usable_mb']:
-                rects.append(_rect(LABEL_WIDTH + row['usable_mb'] * scale, y, (row['committed_mb'] - row['usable_mb']) * scale,
+                rects.append(_rect('worst', LABEL_WIDTH + row['usable_mb'] * scale, y, (row['committed_mb'] - row['usable_mb']) * scale,
                                    row['host'], 'overflow', row['committed_mb'] - row['usable_mb'],
                                    '%s is overcommitted already' % row['host']))
             texts.append({'x': LABEL_WIDTH + BAR_WIDTH + 8, 'y': y + 15, 'cls': 'value' if not row['overflow_mb'] else 'value warn',
@@ -156,9 +156,9 @@ def layout(now, worst):
             'rects': rects, 'texts': texts}
 
 
-def _rect(x, y, width, host, kind, mb, title, guest=None):
-    return {'x': round(x, 2), 'y': y, 'w': round(max(width, 0), 2), 'h': ROW_HEIGHT, 'host': host, 'kind': kind,
-            'mb': int(mb), 'title': title, 'guest': guest or ''}
+def _rect(section, x, y, width, host, kind, mb, title, guest=None):
+    return {'section': section, 'x': round(x, 2), 'y': y, 'w': round(max(width, 0), 2), 'h': ROW_HEIGHT, 'host': host,
+            'kind': kind, 'mb': int(mb), 'title': title, 'guest': guest or ''}
 
 
 def capacity_chart(result, model):
