@@ -265,3 +265,43 @@ def test_exact_search_completes_what_preferred_order_cannot(model):
     assert plan['placement'] in ('preferred', 'search')
     assert plan['min_free_mb'] == 0
     assert sorted(plan['restarted_on']) == sorted(g['id'] for g in model['guests'])
+
+
+@st.composite
+def tight_clusters(draw):
+    """Like exactly_packable, but survivors are off by -1..+1 MiB and guests may carry
+    restrictions and labels, so both feasible and infeasible sets need the exact search."""
+    groups = [draw(st.lists(st.integers(1, 12), min_size=1, max_size=4)) for _name in 'bcd']
+    hosts = [{'name': 'a', 'memory_mb': sum(sum(g) for g in groups)}]
+    hosts += [{'name': name, 'memory_mb': max(0, sum(group) + draw(st.integers(-1, 1)))} for name, group in zip('bcd', groups)]
+    sizes = [size for group in groups for size in group]
+    guests = []
+    for i, size in enumerate(draw(st.permutations(sizes))):
+        entry = {'id': 'vm:%02d' % i, 'host': 'a', 'memory_mb': size}
+        if draw(st.integers(0, 4)) == 0:
+            entry['allowed_hosts'] = draw(st.lists(st.sampled_from('abcd'), min_size=1, max_size=3, unique=True))
+        if draw(st.integers(0, 4)) == 0:
+            entry['anti_affinity'] = [draw(st.sampled_from(LABELS))]
+        guests.append(entry)
+    return {'hosts': hosts, 'guests': guests}
+
+
+@SETTINGS
+@given(model=tight_clusters())
+def test_failure_set_verdict_matches_brute_force_on_tight_clusters(model):
+    plan = plan_failover(model, ['a'])
+    if plan['placement'] == 'search_limit':
+        assert plan['ok'] is False
+        return
+    assert plan['ok'] == _fits_somewhere(model, {'a'}, 'configured', 0)
+    if plan['ok']:
+        used = dict((h['name'], 0) for h in model['hosts'])
+        labels = dict((h['name'], []) for h in model['hosts'])
+        for guest in model['guests']:
+            where = plan['restarted_on'][guest['id']]
+            used[where] += guest['memory_mb']
+            assert where != 'a'
+            assert guest.get('allowed_hosts') is None or where in guest['allowed_hosts']
+            assert not set(guest.get('anti_affinity') or []) & set(labels[where])
+            labels[where].extend(guest.get('anti_affinity') or [])
+        assert all(used[h['name']] <= h['memory_mb'] for h in model['hosts'])
