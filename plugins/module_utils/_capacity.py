@@ -937,6 +937,8 @@ def summary_sentence(result):
         parts.append('there are not more online hosts than failures')
     if k > 0 and tolerated < 0:
         parts.append('the cluster fails even with no host down')
+    elif agg['ok'] and placement['ok'] and tolerated < k:
+        parts.append('%d host failure(s) already fail, so %d cannot be promised' % (tolerated + 1, k))
     return '; '.join(parts) + '.'
 
 

@@ -14,6 +14,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils._capacity import (
     evaluate,
     normalize_model,
     plan_failover,
+    summary_sentence,
 )
 
 __metaclass__ = type
@@ -537,3 +538,12 @@ def test_priority_given_as_digit_string_is_accepted():
     model = normalize_model({'hosts': [{'name': 'a', 'memory_mb': 5}],
                              'guests': [{'id': 'v', 'host': 'a', 'memory_mb': 1, 'host_priority': {'a': '2'}}]})
     assert model.guests[0].host_priority == (('a', 2),)
+
+
+def test_summary_names_a_smaller_failing_k_when_the_requested_k_itself_passes():
+    # Only reachable when a smaller k is undecided (search limit) while the requested k is
+    # decided, so the wording is checked on the summary function directly.
+    result = evaluate(equal_cluster(4, 64, 1, 8), host_failures=2)
+    assert result['ok'] is True
+    result.update(ok=False, tolerated_host_failures=0)
+    assert summary_sentence(result).endswith('; 1 host failure(s) already fail, so 2 cannot be promised.')
