@@ -18,7 +18,8 @@ tests/output/benchmarks/vs_community.md, the raw samples to vs_community.json.
 
 A benchmark is not a test: timings never fail it. It exits non-zero when a playbook is broken,
 when our side fails, or when a run did not do what it claims (e.g. run 1 left no HA resource).
-A peer module that cannot work against the simulator is recorded with its error in the table.
+A peer module that cannot work against the simulator is recorded with its error in the table
+(except with --quick, where every peer is known to work, so any failure means a broken script).
 """
 
 import argparse
@@ -386,7 +387,9 @@ class Bench(object):
                 sample['error'] = problem
                 self.problem(bench, size, '{0} {1} {2} run {3}: {4}'.format(bench, size, side, run_no, problem))
         if error is not None:
-            broken = result['returncode'] not in (0, 2) or SIDES[side]['venv'] == 'ours'
+            # Our failures are always fatal. A peer module failing against the simulator is a result in a
+            # full run, but in the --quick smoke run every peer is known to work, so any failure means a broken script.
+            broken = result['returncode'] not in (0, 2) or SIDES[side]['venv'] == 'ours' or self.args.quick
             if broken:
                 self.problem(bench, size, '{0} {1} {2} run {3}: {4} (log {5})'.format(bench, size, side, run_no, error,
                                                                                       sample['log']))
