@@ -387,7 +387,9 @@ func applyVMFacts(vm *simulator.VirtualMachine, spec VMSpec, now time.Time) {
 	vm.Summary.Runtime.PowerState = state
 	vm.Summary.Runtime.Host = vm.Runtime.Host
 	vm.Summary.Runtime.MaxMemoryUsage = spec.MemoryMB
+	vm.Summary.QuickStats.GuestHeartbeatStatus = types.ManagedEntityStatusGray
 	if state == types.VirtualMachinePowerStatePoweredOn {
+		vm.Summary.QuickStats.GuestHeartbeatStatus = types.ManagedEntityStatusGreen
 		vm.Runtime.BootTime = &now
 		vm.Summary.Runtime.BootTime = &now
 		vm.Summary.QuickStats.ConsumedOverheadMemory = spec.OverheadMB
@@ -395,7 +397,8 @@ func applyVMFacts(vm *simulator.VirtualMachine, spec VMSpec, now time.Time) {
 		vm.Summary.QuickStats.GuestMemoryUsage = spec.MemoryMB / 4
 		vm.Summary.QuickStats.OverallCpuUsage = 100 * spec.CPUs
 	} else {
-		vm.Summary.QuickStats = types.VirtualMachineQuickStats{}
+		// Keep the required enum set: an empty guestHeartbeatStatus breaks pyVmomi's decoder.
+		vm.Summary.QuickStats = types.VirtualMachineQuickStats{GuestHeartbeatStatus: types.ManagedEntityStatusGray}
 	}
 }
 

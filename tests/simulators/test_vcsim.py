@@ -1,0 +1,440 @@
+"""Self-tests of clusterops-vcsim over real SOAP with pyVmomi (no mocks).
+
+Run: .venv/bin/python -m pytest tests/simulators -q -k vcsim
+"""
+
+import ssl
+import time
+
+import pytest
+from pyVim.connect import Disconnect, SmartConnect
+from pyVim.task import WaitForTask
+from pyVmomi import vim, vmodl
+
+import vcsimctl
+
+
+def connect(sim, user=None, pwd=None):
+    """Log in with certificate validation against the shared test CA."""
+    ctx = ssl.create_default_context(cafile=sim.cafile)
+    return SmartConnect(host=sim.host, port=sim.port, user=user or sim.username, pwd=pwd or sim.password, sslContext=ctx)
+
+
+def get_cluster(si):
+    content = si.RetrieveContent()
+    view = content.viewManager.CreateContainerView(content.rootFolder, [vim.ClusterComputeResource], True)
+    try:
+        return view.view[0]
+    finally:
+        view.Destroy()
+
+
+def reconfigure(cluster, das=None, modify=True):
+    spec = vim.cluster.ConfigSpecEx()
+    if das is not None:
+        spec.dasConfig = das
+    return WaitForTask(cluster.ReconfigureComputeResource_Task(spec, modify))
+
+
+def reconfigure_fails(cluster, das):
+    task = cluster.ReconfigureComputeResource_Task(vim.cluster.ConfigSpecEx(dasConfig=das), True)
+    with pytest.raises(vmodl.MethodFault) as err:
+        WaitForTask(task)
+    assert task.info.state == vim.TaskInfo.State.error
+    return err.value
+
+
+def options(das):
+    return {o.key: o.value for o in das.option}
+
+
+@pytest.fixture
+def si(vcsim_3host):
+    conn = connect(vcsim_3host)
+    yield conn
+    try:
+        Disconnect(conn)
+    except Exception:  # pylint: disable=broad-except  # a test may have expired the session
+        pass
+
+
+@pytest.fixture
+def cluster(si):
+    return get_cluster(si)
+
+
+# ---- login and inventory ----
+
+def test_vcsim_login_validates_certificate_and_negotiates_version(vcsim_3host):
+    conn = connect(vcsim_3host)
+    about = conn.content.about
+    assert about.apiType == 'VirtualCenter'
+    assert conn._stub.versionId.startswith('"urn:vim25/')  # pylint: disable=protected-access
+    assert conn.content.sessionManager.currentSession.userName == vcsim_3host.username
+    Disconnect(conn)
+
+
+def test_vcsim_rejects_wrong_password(vcsim_3host):
+    with pytest.raises(vim.fault.InvalidLogin):
+        connect(vcsim_3host, pwd='wrong')
+
+
+def test_vcsim_untrusted_certificate_is_refused(vcsim_3host):
+    with pytest.raises(ssl.SSLError):
+        SmartConnect(host=vcsim_3host.host, port=vcsim_3host.port, user=vcsim_3host.username,
+                     pwd=vcsim_3host.password, sslContext=ssl.create_default_context())
+
+
+def test_vcsim_3host_inventory_matches_scenario(cluster):
+    scenario = vcsimctl.load_scenario('vsphere-3host')
+    assert cluster.name == scenario['cluster']['name']
+    assert cluster.parent.parent.name == scenario['datacenter']
+    hosts = {h.name: h for h in cluster.host}
+    assert sorted(hosts) == sorted(h['name'] for h in scenario['hosts'])
+    for spec in scenario['hosts']:
+        host = hosts[spec['name']]
+        assert host.hardware.memorySize == spec['memory_mb'] * 1024 * 1024
+        assert host.summary.hardware.memorySize == spec['memory_mb'] * 1024 * 1024
+        assert host.runtime.connectionState == 'connected'
+        assert host.runtime.inMaintenanceMode is False
+        assert host.runtime.dasHostState is None  # HA is off in this scenario
+    vms = {vm.name: vm for h in hosts.values() for vm in h.vm}
+    assert len(vms) == len(scenario['vms'])
+    for spec in scenario['vms']:
+        vm = vms[spec['name']]
+        assert vm.runtime.host.name == spec['host']
+        assert vm.config.hardware.memoryMB == spec['memory_mb']
+        assert vm.config.memoryAllocation.reservation == spec['reservation_mb']
+        assert vm.resourceConfig.memoryAllocation.reservation == spec['reservation_mb']
+        assert vm.runtime.powerState == spec['power_state']
+        overhead = vm.summary.quickStats.consumedOverheadMemory or 0  # unset while powered off
+        assert (overhead > 0) == (spec['power_state'] == 'poweredOn')
+    datastores = {ds.name: ds for ds in cluster.datastore}
+    assert sorted(datastores) == sorted(d['name'] for d in scenario['datastores'])
+    for spec in scenario['datastores']:
+        mounts = {m.key.name for m in datastores[spec['name']].host}
+        assert mounts == ({spec['host']} if spec.get('host') else set(hosts))
+        assert datastores[spec['name']].summary.type == spec['type']
+    assert cluster.configurationEx.dasConfig.enabled is False
+    assert cluster.configurationEx.vsanConfigInfo.enabled is False
+
+
+def test_vcsim_vsan_scenario(start_vcsim):
+    sim = start_vcsim('vsphere-vsan')
+    conn = connect(sim)
+    cluster = get_cluster(conn)
+    assert cluster.configurationEx.vsanConfigInfo.enabled is True
+    types = {ds.name: ds.summary.type for ds in cluster.datastore}
+    assert types == {'vsanDatastore': 'vsan', 'shared-nfs01': 'NFS'}
+    assert len(cluster.host) == 4
+    for host in cluster.host:
+        port = host.config.vsanHostConfig.networkInfo.port[0]
+        assert port.device == 'vmk1'
+        vnic = [v for v in host.config.network.vnic if v.device == 'vmk1'][0]
+        assert vnic.spec.ip.ipAddress.startswith('192.168.50.')
+        assert vnic.spec.ip.subnetMask == '255.255.255.0'
+    Disconnect(conn)
+
+
+def test_vcsim_nocapacity_scenario_has_no_n_plus_1_headroom(start_vcsim):
+    sim = start_vcsim('vsphere-nocapacity')
+    conn = connect(sim)
+    cluster = get_cluster(conn)
+    host_mb = sorted(h.hardware.memorySize // (1024 * 1024) for h in cluster.host)
+    used_mb = sum(vm.config.hardware.memoryMB for h in cluster.host for vm in h.vm if vm.runtime.powerState == 'poweredOn')
+    assert used_mb > sum(host_mb) - host_mb[-1]
+    Disconnect(conn)
+
+
+# ---- dasConfig semantics ----
+
+def test_vcsim_das_round_trip(cluster):
+    reconfigure(cluster, vim.cluster.DasConfigInfo(
+        enabled=True,
+        option=[vim.option.OptionValue(key='das.isolationaddress0', value='192.168.50.1'),
+                vim.option.OptionValue(key='das.usedefaultisolationaddress', value='false')],
+        defaultVmSettings=vim.cluster.DasVmSettings(isolationResponse='powerOff')))
+    das = cluster.configurationEx.dasConfig
+    assert das.enabled is True
+    assert options(das) == {'das.isolationaddress0': '192.168.50.1', 'das.usedefaultisolationaddress': 'false'}
+    assert das.defaultVmSettings.isolationResponse == 'powerOff'
+    assert das.defaultVmSettings.restartPriority == 'medium'  # default kept
+    states = sorted(h.runtime.dasHostState.state for h in cluster.host)
+    assert states == ['connectedToMaster', 'connectedToMaster', 'master']
+
+
+def test_vcsim_unset_fields_are_left_untouched(cluster):
+    reconfigure(cluster, vim.cluster.DasConfigInfo(
+        enabled=True, hostMonitoring='disabled',
+        option=[vim.option.OptionValue(key='das.isolationaddress0', value='10.0.0.1')],
+        defaultVmSettings=vim.cluster.DasVmSettings(isolationResponse='shutdown')))
+    reconfigure(cluster, vim.cluster.DasConfigInfo(
+        option=[vim.option.OptionValue(key='das.isolationaddress1', value='10.0.0.2')],
+        defaultVmSettings=vim.cluster.DasVmSettings(restartPriority='high')))
+    das = cluster.configurationEx.dasConfig
+    assert das.enabled is True
+    assert das.hostMonitoring == 'disabled'
+    assert das.defaultVmSettings.isolationResponse == 'shutdown'
+    assert das.defaultVmSettings.restartPriority == 'high'
+    assert options(das) == {'das.isolationaddress0': '10.0.0.1', 'das.isolationaddress1': '10.0.0.2'}
+    reconfigure(cluster, None)  # a spec without dasConfig changes nothing
+    assert cluster.configurationEx.dasConfig.defaultVmSettings.isolationResponse == 'shutdown'
+
+
+def test_vcsim_option_removed_by_empty_value_and_keys_match_case_insensitively(cluster):
+    reconfigure(cluster, vim.cluster.DasConfigInfo(option=[
+        vim.option.OptionValue(key='das.isolationaddress0', value='10.0.0.1'),
+        vim.option.OptionValue(key='das.heartbeatDsPerHost', value='3')]))
+    reconfigure(cluster, vim.cluster.DasConfigInfo(option=[
+        vim.option.OptionValue(key='das.isolationaddress0', value=''),
+        vim.option.OptionValue(key='das.heartbeatdsperhost', value='4')]))
+    assert options(cluster.configurationEx.dasConfig) == {'das.heartbeatdsperhost': '4'}
+
+
+@pytest.mark.parametrize('das, prop', [
+    (vim.cluster.DasConfigInfo(defaultVmSettings=vim.cluster.DasVmSettings(isolationResponse='reboot')),
+     'dasConfig.defaultVmSettings.isolationResponse'),
+    (vim.cluster.DasConfigInfo(defaultVmSettings=vim.cluster.DasVmSettings(isolationResponse='clusterIsolationResponse')),
+     'dasConfig.defaultVmSettings.isolationResponse'),
+    (vim.cluster.DasConfigInfo(defaultVmSettings=vim.cluster.DasVmSettings(restartPriority='urgent')),
+     'dasConfig.defaultVmSettings.restartPriority'),
+    (vim.cluster.DasConfigInfo(hostMonitoring='on'), 'dasConfig.hostMonitoring'),
+    (vim.cluster.DasConfigInfo(vmMonitoring='vmOnly'), 'dasConfig.vmMonitoring'),
+    (vim.cluster.DasConfigInfo(hBDatastoreCandidatePolicy='any'), 'dasConfig.hBDatastoreCandidatePolicy'),
+    (vim.cluster.DasConfigInfo(defaultVmSettings=vim.cluster.DasVmSettings(
+        vmComponentProtectionSettings=vim.cluster.VmComponentProtectionSettings(vmStorageProtectionForAPD='panic'))),
+     'dasConfig.defaultVmSettings.vmComponentProtectionSettings.vmStorageProtectionForAPD'),
+    (vim.cluster.DasConfigInfo(defaultVmSettings=vim.cluster.DasVmSettings(
+        vmComponentProtectionSettings=vim.cluster.VmComponentProtectionSettings(vmStorageProtectionForPDL='restartConservative'))),
+     'dasConfig.defaultVmSettings.vmComponentProtectionSettings.vmStorageProtectionForPDL'),
+])
+def test_vcsim_invalid_enum_fails_task_with_invalid_argument(cluster, das, prop):
+    before = cluster.configurationEx.dasConfig
+    das.enabled = True  # must not be applied either
+    fault = reconfigure_fails(cluster, das)
+    assert isinstance(fault, vmodl.fault.InvalidArgument)
+    assert fault.invalidProperty == prop
+    assert prop in fault.msg
+    after = cluster.configurationEx.dasConfig
+    assert after.enabled is False
+    assert after.defaultVmSettings.isolationResponse == before.defaultVmSettings.isolationResponse
+
+
+def test_vcsim_non_string_option_value_fails_with_invalid_type(cluster):
+    fault = reconfigure_fails(cluster, vim.cluster.DasConfigInfo(option=[
+        vim.option.OptionValue(key='das.isolationaddress0', value='10.0.0.1'),
+        vim.option.OptionValue(key='das.heartbeatdsperhost', value=4)]))
+    assert isinstance(fault, vmodl.fault.InvalidType)
+    assert 'das.heartbeatdsperhost' in fault.argument
+    assert fault.faultMessage[0].arg[0].value == 'das.heartbeatdsperhost'
+    assert cluster.configurationEx.dasConfig.option == []  # nothing applied
+
+
+def test_vcsim_heartbeat_datastores(cluster, si):
+    ghost = vim.Datastore('datastore-999', si._stub)  # pylint: disable=protected-access
+    fault = reconfigure_fails(cluster, vim.cluster.DasConfigInfo(
+        hBDatastoreCandidatePolicy='userSelectedDs', heartbeatDatastore=[ghost]))
+    assert isinstance(fault, vmodl.fault.ManagedObjectNotFound)
+    assert 'datastore-999' in fault.msg
+    shared = [ds for ds in cluster.datastore if ds.name in ('shared-vmfs01', 'shared-nfs01')]
+    reconfigure(cluster, vim.cluster.DasConfigInfo(hBDatastoreCandidatePolicy='userSelectedDs', heartbeatDatastore=shared))
+    das = cluster.configurationEx.dasConfig
+    assert das.hBDatastoreCandidatePolicy == 'userSelectedDs'
+    assert sorted(ds.name for ds in das.heartbeatDatastore) == ['shared-nfs01', 'shared-vmfs01']
+
+
+def test_vcsim_admission_control_policies_persist(cluster, si):
+    reconfigure(cluster, vim.cluster.DasConfigInfo(admissionControlEnabled=True, admissionControlPolicy=vim.cluster.FailoverLevelAdmissionControlPolicy(
+        failoverLevel=1, slotPolicy=vim.cluster.FixedSizeSlotPolicy(cpu=500, memory=2048))))
+    policy = cluster.configurationEx.dasConfig.admissionControlPolicy
+    assert isinstance(policy, vim.cluster.FailoverLevelAdmissionControlPolicy)
+    assert (policy.failoverLevel, policy.slotPolicy.cpu, policy.slotPolicy.memory) == (1, 500, 2048)
+
+    reconfigure(cluster, vim.cluster.DasConfigInfo(admissionControlPolicy=vim.cluster.FailoverResourcesAdmissionControlPolicy(
+        cpuFailoverResourcesPercent=30, memoryFailoverResourcesPercent=40, autoComputePercentages=False,
+        failoverLevel=1, resourceReductionToToleratePercent=80)))
+    policy = cluster.configurationEx.dasConfig.admissionControlPolicy
+    assert isinstance(policy, vim.cluster.FailoverResourcesAdmissionControlPolicy)
+    assert (policy.cpuFailoverResourcesPercent, policy.memoryFailoverResourcesPercent) == (30, 40)
+    assert (policy.autoComputePercentages, policy.resourceReductionToToleratePercent) == (False, 80)
+
+    reconfigure(cluster, vim.cluster.DasConfigInfo(admissionControlPolicy=vim.cluster.FailoverResourcesAdmissionControlPolicy(
+        cpuFailoverResourcesPercent=0, memoryFailoverResourcesPercent=0, autoComputePercentages=True, failoverLevel=1)))
+    policy = cluster.configurationEx.dasConfig.admissionControlPolicy
+    assert (policy.cpuFailoverResourcesPercent, policy.memoryFailoverResourcesPercent) == (34, 34)  # 1 of 3 hosts, rounded up
+
+    spare = cluster.host[2]
+    reconfigure(cluster, vim.cluster.DasConfigInfo(admissionControlPolicy=vim.cluster.FailoverHostAdmissionControlPolicy(
+        failoverHosts=[spare], failoverLevel=1)))
+    policy = cluster.configurationEx.dasConfig.admissionControlPolicy
+    assert isinstance(policy, vim.cluster.FailoverHostAdmissionControlPolicy)
+    assert [h.name for h in policy.failoverHosts] == [spare.name]
+
+    stranger = vim.HostSystem('host-9999', si._stub)  # pylint: disable=protected-access
+    fault = reconfigure_fails(cluster, vim.cluster.DasConfigInfo(admissionControlPolicy=vim.cluster.FailoverHostAdmissionControlPolicy(
+        failoverHosts=[stranger])))
+    assert isinstance(fault, vmodl.fault.InvalidArgument)
+    assert fault.invalidProperty == 'dasConfig.admissionControlPolicy.failoverHosts'
+    assert [h.name for h in cluster.configurationEx.dasConfig.admissionControlPolicy.failoverHosts] == [spare.name]
+
+    reconfigure(cluster, vim.cluster.DasConfigInfo(admissionControlEnabled=False))
+    das = cluster.configurationEx.dasConfig
+    assert das.admissionControlEnabled is False
+    assert isinstance(das.admissionControlPolicy, vim.cluster.FailoverHostAdmissionControlPolicy)  # kept while disabled, as vCenter does
+
+
+def test_vcsim_vmcp_and_default_vm_settings_persist(cluster):
+    reconfigure(cluster, vim.cluster.DasConfigInfo(
+        vmComponentProtecting='enabled', vmMonitoring='vmAndAppMonitoring',
+        defaultVmSettings=vim.cluster.DasVmSettings(
+            restartPriority='highest', restartPriorityTimeout=300, isolationResponse='powerOff',
+            vmToolsMonitoringSettings=vim.cluster.VmToolsMonitoringSettings(failureInterval=60, maxFailures=5),
+            vmComponentProtectionSettings=vim.cluster.VmComponentProtectionSettings(
+                vmStorageProtectionForAPD='restartConservative', vmTerminateDelayForAPDSec=240,
+                vmReactionOnAPDCleared='reset', vmStorageProtectionForPDL='restartAggressive'))))
+    reconfigure(cluster, vim.cluster.DasConfigInfo(defaultVmSettings=vim.cluster.DasVmSettings(
+        vmComponentProtectionSettings=vim.cluster.VmComponentProtectionSettings(vmStorageProtectionForPDL='warning'))))
+    das = cluster.configurationEx.dasConfig
+    assert (das.vmComponentProtecting, das.vmMonitoring) == ('enabled', 'vmAndAppMonitoring')
+    vm = das.defaultVmSettings
+    assert (vm.restartPriority, vm.restartPriorityTimeout, vm.isolationResponse) == ('highest', 300, 'powerOff')
+    tools = vm.vmToolsMonitoringSettings
+    assert (tools.failureInterval, tools.maxFailures, tools.minUpTime) == (60, 5, 120)
+    vmcp = vm.vmComponentProtectionSettings
+    assert (vmcp.vmStorageProtectionForAPD, vmcp.vmTerminateDelayForAPDSec, vmcp.vmReactionOnAPDCleared) == ('restartConservative', 240, 'reset')
+    assert vmcp.vmStorageProtectionForPDL == 'warning'
+
+
+def test_vcsim_modify_false_resets_das_to_defaults(cluster):
+    reconfigure(cluster, vim.cluster.DasConfigInfo(
+        enabled=True, option=[vim.option.OptionValue(key='das.isolationaddress0', value='10.0.0.1')],
+        defaultVmSettings=vim.cluster.DasVmSettings(isolationResponse='powerOff')))
+    reconfigure(cluster, vim.cluster.DasConfigInfo(enabled=True), modify=False)
+    das = cluster.configurationEx.dasConfig
+    assert das.enabled is True
+    assert das.option == []
+    assert das.defaultVmSettings.isolationResponse == 'none'
+    assert isinstance(das.admissionControlPolicy, vim.cluster.FailoverResourcesAdmissionControlPolicy)
+
+
+# ---- control API ----
+
+def test_vcsim_call_counter_counts_every_soap_method(vcsim_3host):
+    vcsim_3host.reset_calls()
+    assert vcsim_3host.calls() == {'total': 0, 'by_method': {}}
+    conn = connect(vcsim_3host)
+    content = conn.RetrieveContent()
+    view = content.viewManager.CreateContainerView(content.rootFolder, [vim.HostSystem], True)
+    pc = content.propertyCollector
+    spec = vmodl.query.PropertyCollector.FilterSpec(
+        objectSet=[vmodl.query.PropertyCollector.ObjectSpec(obj=view, skip=True, selectSet=[
+            vmodl.query.PropertyCollector.TraversalSpec(name='v', path='view', skip=False, type=vim.view.ContainerView)])],
+        propSet=[vmodl.query.PropertyCollector.PropertySpec(type=vim.HostSystem, pathSet=['name'])])
+    result = pc.RetrievePropertiesEx([spec], vmodl.query.PropertyCollector.RetrieveOptions())
+    assert len(result.objects) == 3
+    Disconnect(conn)
+    calls = vcsim_3host.calls()
+    for method in ('RetrieveServiceContent', 'Login', 'CreateContainerView', 'RetrievePropertiesEx', 'Logout'):
+        assert calls['by_method'].get(method, 0) >= 1, method
+    assert calls['by_method']['RetrievePropertiesEx'] == 1
+    assert calls['total'] == sum(calls['by_method'].values())
+    vcsim_3host.reset_calls()
+    assert vcsim_3host.calls()['total'] == 0
+
+
+def test_vcsim_fault_fail_reconfigure(vcsim_3host, cluster):
+    vcsim_3host.fault('fail_reconfigure', count=1)
+    fault = reconfigure_fails(cluster, vim.cluster.DasConfigInfo(enabled=True))
+    assert isinstance(fault, vmodl.fault.SystemError)
+    assert 'fail_reconfigure' in fault.msg
+    assert cluster.configurationEx.dasConfig.enabled is False
+    reconfigure(cluster, vim.cluster.DasConfigInfo(enabled=True))  # count was 1
+    assert cluster.configurationEx.dasConfig.enabled is True
+
+
+def test_vcsim_fault_expire_sessions(vcsim_3host, si):
+    assert si.content.sessionManager.currentSession is not None
+    answer = vcsim_3host.fault('expire_sessions')
+    assert answer['expired_sessions'] >= 1
+    with pytest.raises(vim.fault.NotAuthenticated):
+        get_cluster(si)
+    fresh = connect(vcsim_3host)
+    assert get_cluster(fresh).name == 'Cluster1'
+    Disconnect(fresh)
+
+
+def test_vcsim_fault_latency(vcsim_3host, si):
+    vcsim_3host.fault('latency', count=1, seconds=0.5, method='RetrieveServiceContent')
+    started = time.monotonic()
+    si.RetrieveContent()
+    slow = time.monotonic() - started
+    started = time.monotonic()
+    si.RetrieveContent()
+    fast = time.monotonic() - started
+    assert slow >= 0.5
+    assert fast < 0.5
+
+
+def test_vcsim_fault_http500(vcsim_3host, si):
+    vcsim_3host.fault('http500', count=1)
+    vcsim_3host.reset_calls()
+    # A bare HTTP 500 (no SOAP body), as from a failing proxy; pyVmomi cannot decode it into a
+    # vmodl fault and raises a plain Exception ("Raising a non-exception object").
+    with pytest.raises(Exception) as err:
+        get_cluster(si)
+    assert not isinstance(err.value, vmodl.MethodFault)
+    assert vcsim_3host.calls()['total'] == 1  # the failed request is counted too
+    assert get_cluster(si).name == 'Cluster1'  # only one request failed
+    vcsim_3host.fault('http500', count=-1)
+    assert vcsim_3host.control('GET', 'faults')['faults'][0]['count'] == -1
+    vcsim_3host.clear_faults()
+    assert get_cluster(si).name == 'Cluster1'
+
+
+def test_vcsim_bad_fault_request_is_rejected(vcsim_3host):
+    with pytest.raises(vcsimctl.VcsimError) as err:
+        vcsim_3host.control('POST', 'faults', {'kind': 'meteor'})
+    assert 'kind must be one of' in str(err.value)
+
+
+def test_vcsim_reset_restores_initial_state(vcsim_3host, si, cluster):
+    reconfigure(cluster, vim.cluster.DasConfigInfo(enabled=True))
+    vcsim_3host.fault('http500', count=-1, method='NoSuchMethod')
+    answer = vcsim_3host.reset()
+    assert answer['scenario'] == 'vsphere-3host'
+    assert vcsim_3host.control('GET', 'faults')['faults'] == []
+    with pytest.raises(vim.fault.NotAuthenticated):  # a reset model knows no sessions
+        get_cluster(si)
+    fresh = connect(vcsim_3host)
+    assert get_cluster(fresh).configurationEx.dasConfig.enabled is False
+    Disconnect(fresh)
+
+
+def test_vcsim_state_endpoint_reports_das(vcsim_3host, cluster):
+    reconfigure(cluster, vim.cluster.DasConfigInfo(enabled=True))
+    state = vcsim_3host.state()
+    assert state['dasConfig']['Enabled'] is True
+    assert state['cluster']['name'] == 'Cluster1'
+
+
+def test_vcsim_invalid_scenario_fails_to_start(tmp_path):
+    bad = tmp_path / 'bad.json'
+    bad.write_text('{"hosts": {"count": 1}, "datastores": [{"name": "d", "type": "VMFS", "shared": true}], "colour": "red"}')
+    with pytest.raises(vcsimctl.VcsimError) as err:
+        with vcsimctl.running(str(bad), timeout=20):
+            pass
+    assert 'colour' in str(err.value)
+
+
+def test_vcsim_large_scenario_starts_quickly(start_vcsim):
+    started = time.monotonic()
+    sim = start_vcsim('vsphere-large')
+    seconds = time.monotonic() - started
+    print('\nvsphere-large (32 hosts x 1,000 VMs) ready in %.2f s' % seconds)
+    conn = connect(sim)
+    cluster = get_cluster(conn)
+    assert cluster.summary.numHosts == 32
+    assert len(cluster.host[0].vm) == 1000
+    assert cluster.host[0].vm[0].config.hardware.memoryMB == 768
+    Disconnect(conn)
+    assert seconds < 20, 'the 32x1000 scenario should start in a few seconds, took %.1f s' % seconds
