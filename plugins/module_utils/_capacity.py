@@ -262,7 +262,13 @@ def host_capacity(host, reserve_percent):
     if host.state != 'online':
         return 0
     usable = host.memory_mb - host.reserved_mb
+    if isinstance(reserve_percent, int):
+        return usable - _ceil_div(usable * reserve_percent, 100)  # exact: no float rounding
     return usable - int(math.ceil(usable * reserve_percent / 100.0))
+
+
+def _ceil_div(numerator, denominator):
+    return -(-numerator // denominator)
 
 
 class _Cluster:
@@ -278,7 +284,7 @@ class _Cluster:
         self.capacity = [host_capacity(h, reserve_percent) for h in hosts]
         self.load = [0] * len(hosts)
         self.base_labels = [{} for _host in hosts]
-        # Per host: running HA guests as (-demand, id, guest) so that merging sorts largest first.
+        # Per host: running HA guests as (-demand, id), so that sorting puts the largest first.
         self.ha_items = [[] for _host in hosts]
         self.not_ha = [[] for _host in hosts]
         self.stranded = []  # running HA guests on hosts that are not online: displaced in every scenario
@@ -772,7 +778,7 @@ def _admission_percent(cluster, model, k):
         return None
     usable = sum(h.memory_mb - h.reserved_mb for h in model.hosts if h.state == 'online')
     available = aggregate(cluster, k)['available_mb']
-    percent = 100 if usable <= 0 else int(math.ceil(100.0 * (usable - available) / usable))
+    percent = 100 if usable <= 0 else _ceil_div(100 * (usable - available), usable)
     return {'memory_percent': max(0, min(100, percent)), 'failover_level': k}
 
 
