@@ -155,20 +155,24 @@ def object_contents_to_dicts(contents):
 
 
 def task_failure(error):
-    """LocalizedMethodFault-as-plain-dict -> (message, invalid keys) for a failed task."""
+    """A failed task's ``info.error`` as plain data -> (message, invalid keys or properties).
+
+    pyVmomi hands the LocalizedMethodFault over as the fault itself (``msg`` holds the
+    localized message); the wrapped form (``fault`` + ``localizedMessage``) is accepted too.
+    """
     error = error or {}
-    fault = error.get('fault') or {}
-    message = error.get('localizedMessage') or fault.get('msg') or fault.get('_type') or 'unknown fault'
+    fault = error.get('fault') or error
+    message = error.get('localizedMessage') or fault.get('msg') or fault.get('reason')
     invalid = []
     for fault_message in fault.get('faultMessage') or []:
         for arg in fault_message.get('arg') or []:
             if arg.get('value') not in (None, ''):
                 invalid.append(str(arg['value']))
-        if not error.get('localizedMessage') and fault_message.get('message'):
-            message = fault_message['message']
-    if fault.get('invalidProperty'):
-        invalid.append(fault['invalidProperty'])
-    return message, sorted(set(invalid))
+        message = message or fault_message.get('message')
+    for field in ('invalidProperty', 'argument'):
+        if fault.get(field):
+            invalid.append(str(fault[field]))
+    return message or fault.get('_type') or 'unknown fault', sorted(set(invalid))
 
 
 def _ssl_context(validate_certs, ca_path):
@@ -331,12 +335,12 @@ class VSphereClient:
         deadline = clock() + timeout
         attempt = 0
         while True:
-            info = self.retrieve_object('Task', task_moid, ['info']).get('info') or {}
-            state = info.get('state')
+            task = self.retrieve_object('Task', task_moid, ['info.state', 'info.error'])
+            state = task.get('info.state')
             if state == 'success':
-                return info.get('result')
+                return
             if state == 'error':
-                message, invalid = task_failure(info.get('error'))
+                message, invalid = task_failure(task.get('info.error'))
                 hint = ' (invalid: %s)' % ', '.join(invalid) if invalid else ''
                 raise VSphereTaskError('vCenter task %s failed: %s%s.' % (task_moid, message.rstrip('.'), hint),
                                        invalid_keys=invalid, task=task_moid)

@@ -103,6 +103,13 @@ def test_task_failure_names_the_invalid_keys_from_fault_messages():
     assert invalid == ['das.bogus', 'dasConfig.option']
 
 
+def test_task_failure_reads_the_fault_pyvmomi_unwraps():
+    error = {'_type': 'InvalidType', 'msg': 'Invalid type for dasConfig.option[das.x].value: xsd:int',
+             'faultMessage': [{'key': 'k', 'arg': [{'key': 'option', 'value': 'das.x'}]}], 'argument': 'dasConfig.option[das.x].value'}
+    assert client.task_failure(error) == ('Invalid type for dasConfig.option[das.x].value: xsd:int', ['das.x', 'dasConfig.option[das.x].value'])
+    assert client.task_failure({'_type': 'SystemError', 'msg': 'A general system error occurred: boom'})[0] == 'A general system error occurred: boom'
+
+
 def test_task_failure_without_details_still_gives_a_message():
     assert client.task_failure({}) == ('unknown fault', [])
     assert client.task_failure({'fault': {'_type': 'SystemError'}})[0] == 'SystemError'
