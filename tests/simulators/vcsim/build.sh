@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Build the project's vSphere simulator (tests/output/bin/clusterops-vcsim) offline.
+# With --test, run the Go unit tests (go vet + go test) instead of building.
 #
 # govmomi 0.24.2 comes from the Debian package golang-github-vmware-govmomi-dev
 # (source under /usr/share/gocode); we build in GOPATH mode with no module proxy,
@@ -26,6 +27,19 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
 
+gopath_env() {
+  mkdir -p "$gopath/src/clusterops" "$out/bin"
+  ln -sfn "$here" "$gopath/src/$pkg"
+  export GO111MODULE=off GOPROXY=off GOFLAGS= GOPATH="$gopath:$gocode"
+  export GOCACHE="$out/gocache"
+}
+
+if [ "${1:-}" = "--test" ]; then
+  gopath_env
+  go vet "$pkg"
+  exec go test -count=1 "$pkg"
+fi
+
 # The stamp is a hash of our sources plus the Go and govmomi versions.
 stamp_file="$out/bin/.clusterops-vcsim.stamp"
 stamp="$(
@@ -41,11 +55,7 @@ if [ -x "$bin" ] && [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" 
 fi
 
 # Private GOPATH: our package is linked in, dependencies come from Debian's tree.
-mkdir -p "$gopath/src/clusterops" "$out/bin"
-ln -sfn "$here" "$gopath/src/$pkg"
-
-export GO111MODULE=off GOPROXY=off GOFLAGS= GOPATH="$gopath:$gocode"
-export GOCACHE="$out/gocache"
+gopath_env
 go build -o "$bin.tmp" "$pkg"
 mv -f "$bin.tmp" "$bin"
 echo "$stamp" >"$stamp_file"

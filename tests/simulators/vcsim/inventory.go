@@ -226,8 +226,8 @@ func (inv *Inventory) addDatastores(folderRef types.ManagedObjectReference) erro
 	return nil
 }
 
-// vmDatastore picks the VM's datastore: as given, else the first shared
-// non-vSAN one, else any mounted on the VM's host.
+// vmDatastore picks the VM's datastore: as given, else the first shared one,
+// else one local to the VM's host.
 func (inv *Inventory) vmDatastore(vm VMSpec) string {
 	if vm.Datastore != "" {
 		return vm.Datastore
