@@ -25,8 +25,10 @@ HOST_STATES = ('online', 'maintenance', 'offline')
 
 # Failure sets per k that are enumerated one by one; beyond this the slot bound is used.
 ENUMERATION_LIMIT = 5000
-# Nodes the exact placement search may visit per failure set before giving up (undecided = fail).
+# Nodes the exact placement search may visit per failure set before giving up (undecided = fail),
+# and in total over one evaluation, so that a cluster failing everywhere still answers quickly.
 SEARCH_NODE_LIMIT = 20000
+SEARCH_TOTAL_LIMIT = 500000
 
 # Failing failure sets listed in the human report besides the worst one (the JSON has all).
 REPORT_MAX_SCENARIOS = 5
@@ -274,9 +276,10 @@ def _ceil_div(numerator, denominator):
 class _Cluster:
     """Everything a failure scenario needs, computed once per evaluation."""
 
-    def __init__(self, model, view, reserve_percent):
+    def __init__(self, model, view, reserve_percent, search_budget=SEARCH_TOTAL_LIMIT):
         self.model = model
         self.view = view
+        self.search_budget = search_budget  # search nodes left for this evaluation
         hosts = model.hosts
         self.names = [h.name for h in hosts]
         index = dict((name, i) for i, name in enumerate(self.names))
@@ -427,13 +430,22 @@ def _greedy(cluster, order, alive, free):
     return unplaced, placed
 
 
+def _search_rank(info):
+    allowed = info['allowed']
+    return (0 if allowed is not None else 1 if info['labels'] else 2,
+            len(allowed) if allowed is not None else 0, -info['demand'], info['id'])
+
+
 def _search(cluster, order, alive, free, node_limit):
     """Exact depth-first search for any placement (ignoring preferences).
 
     Returns ('found', free_after, placed), ('infeasible', None, None) or ('limit', None, None). Iterative so
     that deep scenarios cannot hit Python's recursion limit.
     """
-    infos = [cluster.guest_info[gid] for _neg, gid in order]
+    # Most constrained first (fail early): guests with allowed hosts, fewest first, then
+    # labelled guests, then the rest, each largest first. Any order is exact; this one prunes
+    # sooner and lets the symmetry rule below apply to the long unrestricted tail.
+    infos = sorted((cluster.guest_info[gid] for _neg, gid in order), key=_search_rank)
     count = len(infos)
     if not count:
         return 'found', list(free), []
@@ -441,18 +453,31 @@ def _search(cluster, order, alive, free, node_limit):
     survivors = [h for h in cluster.online if alive[h]]
     base_labels = cluster.base_labels
     added = {}
-    # suffix_demand[i]: memory still to place from guest i on; a cheap infeasibility bound.
+    # Per position i, about guests i..end: memory still to place, whether any is restricted
+    # or labelled, and the smallest demand (for the slot-count bound).
     suffix_demand = [0] * (count + 1)
     suffix_restricted = [False] * (count + 1)
     suffix_labels = [False] * (count + 1)
+    suffix_smallest = [0] * (count + 1)
     for i in range(count - 1, -1, -1):
         suffix_demand[i] = suffix_demand[i + 1] + infos[i]['demand']
         suffix_restricted[i] = suffix_restricted[i + 1] or infos[i]['allowed'] is not None
         suffix_labels[i] = suffix_labels[i + 1] or bool(infos[i]['labels'])
+        suffix_smallest[i] = infos[i]['demand'] if i == count - 1 else min(infos[i]['demand'], suffix_smallest[i + 1])
     total_free = sum(max(0, free[h]) for h in survivors)
 
-    def candidates(i):
+    def hopeless(i):
+        """Safe bounds: not enough memory left, or fewer places than guests even if every
+        remaining guest were as small as the smallest one."""
         if suffix_demand[i] > total_free:
+            return True
+        smallest = suffix_smallest[i]
+        if smallest > 0 and sum(max(0, free[h]) // smallest for h in survivors) < count - i:
+            return True
+        return False
+
+    def candidates(i):
+        if hopeless(i):
             return []
         info = infos[i]
         hosts = survivors if info['allowed'] is None else [h for h in info['allowed'] if alive[h]]
@@ -491,7 +516,8 @@ def _search(cluster, order, alive, free, node_limit):
             h = options[level][position[level]]
             position[level] += 1
             nodes += 1
-            if nodes > node_limit:
+            cluster.search_budget -= 1
+            if nodes > node_limit or cluster.search_budget < 0:
                 return 'limit', None, None
             apply(level, h, 1)
             total_free -= infos[level]['demand']
@@ -783,12 +809,13 @@ def _admission_percent(cluster, model, k):
 
 
 def evaluate(model, host_failures=1, view='configured', reserve_percent=0,
-             enumeration_limit=ENUMERATION_LIMIT, search_node_limit=SEARCH_NODE_LIMIT):
+             enumeration_limit=ENUMERATION_LIMIT, search_node_limit=SEARCH_NODE_LIMIT,
+             search_total_limit=SEARCH_TOTAL_LIMIT):
     """Full verdict for the requested number of host failures, as a JSON-ready dict."""
     host_failures, view, reserve_percent = check_options(host_failures, view, reserve_percent)
     if not isinstance(model, Model):
         model = normalize_model(model)
-    cluster = _Cluster(model, view, reserve_percent)
+    cluster = _Cluster(model, view, reserve_percent, search_total_limit)
 
     # tolerated = largest k such that every k' <= k passes both checks; the aggregate
     # rule is monotone in k, so placement is only checked where the aggregate passes.

@@ -9,7 +9,8 @@
 
 Clusters are generated from a fixed seed: about 156 guests per host, sizes 1-32 GiB, 10 %
 non-HA, 5 % restricted to 4 hosts, 2 % in anti-affinity pairs, 10 % with host priorities, hosts
-sized so that memory is about 80 % committed (N+2 passes on 64 hosts).
+sized so that memory is about 80 % committed (N+2 passes on 64 hosts). The "ring" cluster is
+adversarial for the preferred order (see make_ring_cluster).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -79,8 +80,27 @@ def make_cluster(hosts, guests, seed=42, load=0.80):
     }
 
 
-def measure(engine, hosts, guests, k):
-    model = make_cluster(hosts, guests)
+def make_ring_cluster(hosts, guests_per_host=6):
+    """Adversarial for the preferred order: every survivor has room for exactly one displaced
+    guest and one guest per host may only use its 3 ring neighbours, so adjacent failures need
+    the exact search."""
+    names = ['host%03d' % i for i in range(hosts)]
+    entries = []
+    for i, name in enumerate(names):
+        for j in range(guests_per_host):
+            entry = {'id': 'vm:%03d%02d' % (i, j), 'host': name, 'memory_mb': 8192}
+            if j == 0:
+                entry['allowed_hosts'] = [names[(i + d) % hosts] for d in range(4)]
+            entries.append(entry)
+        entries.append({'id': 'vm:%03dxx' % i, 'host': name, 'memory_mb': 1024, 'ha': False})
+    return {'platform': 'proxmox', 'cluster': 'ring-%d' % hosts,
+            'hosts': [{'name': n, 'memory_mb': 8192 * guests_per_host + 1024 + 15360} for n in names],
+            'guests': entries}
+
+
+def measure(engine, hosts, guests, k, ring=False):
+    model = make_ring_cluster(hosts) if ring else make_cluster(hosts, guests)
+    guests = len(model['guests'])
     start = time.perf_counter()
     normalized = engine.normalize_model(model)
     validate_s = time.perf_counter() - start
@@ -90,13 +110,16 @@ def measure(engine, hosts, guests, k):
     summary, scenarios, _track = engine._evaluate_k(cluster, k, engine.ENUMERATION_LIMIT, engine.SEARCH_NODE_LIMIT, True)
     k_only_s = time.perf_counter() - start
     displaced = sum(s['displaced_count'] for s in scenarios)
+    searched = sum(1 for s in scenarios if s['placement'] == 'search')
 
     start = time.perf_counter()
     result = engine.evaluate(normalized, host_failures=k)
     evaluate_s = time.perf_counter() - start
     return {
+        'cluster': 'ring' if ring else 'random',
         'hosts': hosts,
         'guests': guests,
+        'searched': searched,
         'k': k,
         'scenarios': summary['scenario_count'],
         'evaluated': summary['evaluated_count'],
@@ -112,12 +135,12 @@ def measure(engine, hosts, guests, k):
 
 
 def print_table(rows):
-    print('| hosts | guests | k | failure sets | checked | method | ok | tolerated | validate s | k only s | full verdict s '
-          '| displaced guests placed | us per displaced guest |')
-    print('|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|')
+    print('| cluster | hosts | guests | k | failure sets | checked | placed only by search | method | ok | tolerated | validate s '
+          '| k only s | full verdict s | displaced guests placed | us per displaced guest |')
+    print('|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|')
     for r in rows:
-        print('| %(hosts)d | %(guests)d | %(k)d | %(scenarios)d | %(evaluated)d | %(method)s | %(ok)s | %(tolerated)d '
-              '| %(validate_s).3f | %(k_only_s).3f | %(evaluate_s).3f | %(displaced)d | %(us_per_displaced).1f |' % r)
+        print('| %(cluster)s | %(hosts)d | %(guests)d | %(k)d | %(scenarios)d | %(evaluated)d | %(searched)d | %(method)s | %(ok)s '
+              '| %(tolerated)d | %(validate_s).3f | %(k_only_s).3f | %(evaluate_s).3f | %(displaced)d | %(us_per_displaced).1f |' % r)
     sys.stdout.flush()
 
 
@@ -127,15 +150,16 @@ def main(argv=None):
     args = parser.parse_args(argv)
     engine = load_engine()
     if args.quick:
-        plan = [(8, 1250, 1), (8, 1250, 2), (16, 2500, 2)]
+        plan = [(8, 1250, 1, False), (8, 1250, 2, False), (16, 2500, 2, False), (16, 0, 2, True)]
     else:
-        plan = [(64, 10000, 1), (64, 10000, 2)]
-        plan += [(h, h * 10000 // 64, 2) for h in (8, 16, 32)]  # same guests per host, more hosts
-        plan += [(64, g, 2) for g in (2500, 5000)]  # same hosts, more guests
+        plan = [(64, 10000, 1, False), (64, 10000, 2, False)]
+        plan += [(h, h * 10000 // 64, 2, False) for h in (8, 16, 32)]  # same guests per host, more hosts
+        plan += [(64, g, 2, False) for g in (2500, 5000)]  # same hosts, more guests
+        plan += [(64, 0, 2, True)]  # adversarial: adjacent failures need the exact search
     print('Failover-capacity engine, Python %s, %d CPU(s) visible; "k only" = all failure sets of the '
           'requested k; "full verdict" adds every smaller k and the search for tolerated_host_failures.\n'
           % (sys.version.split()[0], os.cpu_count() or 1))
-    print_table([measure(engine, h, g, k) for h, g, k in plan])
+    print_table([measure(engine, h, g, k, ring) for h, g, k, ring in plan])
     return 0
 
 

@@ -547,3 +547,34 @@ def test_summary_names_a_smaller_failing_k_when_the_requested_k_itself_passes():
     assert result['ok'] is True
     result.update(ok=False, tolerated_host_failures=0)
     assert summary_sentence(result).endswith('; 1 host failure(s) already fail, so 2 cannot be promised.')
+
+
+def ring_cluster(hosts):
+    """Each host: six 8 GiB HA guests (one restricted to itself and its 3 ring neighbours) and a
+    1 GiB non-HA guest, 64 GiB: 15 GiB free, so every survivor takes exactly one guest."""
+    model = {'hosts': [host('h%02d' % i, 64) for i in range(hosts)], 'guests': []}
+    for i in range(hosts):
+        for j in range(6):
+            entry = guest('vm:%02d%d' % (i, j), 'h%02d' % i, 8 * GIB)
+            if j == 0:
+                entry['allowed_hosts'] = ['h%02d' % ((i + d) % hosts) for d in range(4)]
+            model['guests'].append(entry)
+        model['guests'].append(guest('vm:%02dx' % i, 'h%02d' % i, GIB, ha=False))
+    return model
+
+
+def test_search_places_restricted_guests_the_preferred_order_crowds_out():
+    # With two neighbours down, the preferred order fills the restricted guests' few allowed
+    # hosts with unrestricted guests first; the search (most constrained first) resolves it.
+    result = evaluate(ring_cluster(16), host_failures=2)
+    assert result['ok'] is True
+    assert result['placement']['decided_exactly'] is True
+    methods = set(s['placement'] for s in result['scenarios'])
+    assert methods == {'preferred', 'search'}
+
+
+def test_total_search_budget_bounds_an_evaluation():
+    result = evaluate(ring_cluster(16), host_failures=2, search_total_limit=1)
+    assert result['ok'] is False
+    assert result['placement']['decided_exactly'] is False
+    assert 'search_limit' in set(s['placement'] for s in result['scenarios'])
