@@ -3,7 +3,9 @@
 Run: .venv/bin/python -m pytest tests/simulators -q -k vcsim
 """
 
+import json
 import ssl
+import threading
 import time
 
 import pytest
@@ -438,3 +440,50 @@ def test_vcsim_large_scenario_starts_quickly(start_vcsim):
     assert cluster.host[0].vm[0].config.hardware.memoryMB == 768
     Disconnect(conn)
     assert seconds < 20, 'the 32x1000 scenario should start in a few seconds, took %.1f s' % seconds
+
+
+def test_vcsim_reset_is_not_blocked_by_a_waiting_client(vcsim_3host, si):
+    pc = si.content.propertyCollector
+    view = si.content.viewManager.CreateContainerView(si.content.rootFolder, [vim.ClusterComputeResource], True)
+    pc.CreateFilter(vmodl.query.PropertyCollector.FilterSpec(
+        objectSet=[vmodl.query.PropertyCollector.ObjectSpec(obj=view, skip=True, selectSet=[
+            vmodl.query.PropertyCollector.TraversalSpec(name='v', path='view', skip=False, type=vim.view.ContainerView)])],
+        propSet=[vmodl.query.PropertyCollector.PropertySpec(type=vim.ClusterComputeResource, pathSet=['name'])]), True)
+    version = pc.WaitForUpdatesEx('', vmodl.query.PropertyCollector.WaitOptions(maxWaitSeconds=0)).version
+
+    def wait_forever():
+        try:
+            pc.WaitForUpdatesEx(version, vmodl.query.PropertyCollector.WaitOptions())  # no maxWait: blocks
+        except Exception:  # pylint: disable=broad-except  # ends when the simulator stops
+            pass
+
+    waiter = threading.Thread(target=wait_forever, daemon=True)
+    waiter.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    vcsim_3host.control('POST', 'reset', timeout=30)
+    assert time.monotonic() - started < 10
+
+
+def test_vcsim_host_states_and_das_host_state(start_vcsim, tmp_path):
+    scenario = vcsimctl.load_scenario('vsphere-3host')
+    scenario['name'] = 'states'
+    scenario['cluster']['ha_enabled'] = True
+    scenario['hosts'][1]['maintenance'] = True
+    scenario['hosts'][2]['connection_state'] = 'notResponding'
+    path = tmp_path / 'states.json'
+    path.write_text(json.dumps(scenario))
+    sim = start_vcsim(str(path))
+    conn = connect(sim)
+    cluster = get_cluster(conn)
+    hosts = {h.name: h for h in cluster.host}
+    first, second, third = (hosts[h['name']] for h in scenario['hosts'])
+    assert first.runtime.dasHostState.state == 'master'
+    assert (second.runtime.inMaintenanceMode, second.runtime.dasHostState.state) == (True, 'uninitialized')
+    assert (third.runtime.connectionState, third.runtime.dasHostState.state) == ('notResponding', 'fdmUnreachable')
+    assert cluster.summary.numHosts == 3
+    assert cluster.summary.numEffectiveHosts == 1
+    assert cluster.summary.effectiveMemory == scenario['hosts'][0]['memory_mb']
+    reconfigure(cluster, vim.cluster.DasConfigInfo(enabled=False))
+    assert all(h.runtime.dasHostState is None for h in cluster.host)
+    Disconnect(conn)

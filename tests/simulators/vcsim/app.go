@@ -142,7 +142,14 @@ func (a *app) serveSOAP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	a.mu.RLock()
-	defer a.mu.RUnlock()
+	locked := true
+	unlock := func() {
+		if locked {
+			locked = false
+			a.mu.RUnlock()
+		}
+	}
+	defer unlock()
 
 	if cookie, err := r.Cookie(soap.SessionCookieName); err == nil && a.sessions.revoked(cookie.Value) {
 		if !sessionlessMethods[method] {
@@ -155,19 +162,33 @@ func (a *app) serveSOAP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	rec := newRecorder()
-	if method == "ReconfigureComputeResource_Task" {
+	switch {
+	case method == "ReconfigureComputeResource_Task":
 		a.reconfigure(rec, r, body)
-	} else {
+	case longPollMethods[method]:
+		// Stock WaitForUpdates* can block indefinitely (it ignores a closed
+		// connection); holding the model lock meanwhile would stall a reset.
+		mux := a.mux
+		unlock()
+		forwardTo(mux, rec, r, body)
+	default:
 		a.forward(rec, r, body)
 	}
 	a.sessions.noteResponse(rec.header)
 	rec.copyTo(w)
 }
 
+var longPollMethods = map[string]bool{"WaitForUpdates": true, "WaitForUpdatesEx": true}
+
+// forward hands the request to the stock simulator; callers hold a.mu (read).
 func (a *app) forward(w http.ResponseWriter, r *http.Request, body []byte) {
+	forwardTo(a.mux, w, r, body)
+}
+
+func forwardTo(mux *http.ServeMux, w http.ResponseWriter, r *http.Request, body []byte) {
 	r.Body = ioutil.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
-	a.mux.ServeHTTP(w, r)
+	mux.ServeHTTP(w, r)
 }
 
 var taskRefPattern = regexp.MustCompile(`<returnval type="Task">([^<]+)</returnval>`)
