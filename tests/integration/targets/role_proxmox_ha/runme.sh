@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The proxmox_ha role end to end on the simulated PVE 9 and PVE 8 clusters:
+# check mode (zero writes) -> real run (writes, verified read-back) -> second run (no change,
+# zero writes) -> a cluster without N+1 headroom refused before any write.
+set -euo pipefail
+config="$(cd ../.. && pwd)/integration_config.yml"
+play() { ansible-playbook -i localhost, -c local -e '{"ansible_python_interpreter": "{{ ansible_playbook_python }}"}' -e "@$config" "$@"; }
+out="$(mktemp)"
+trap 'rm -f "$out"' EXIT
+
+for sim in sim_pve9 sim_pve8; do
+  grep -q "^$sim:" "$config" || { echo "$sim is not in integration_config.yml (start it with simctl)"; exit 1; }
+  scenario="$( [ "$sim" = sim_pve9 ] && echo pve9-3node || echo pve8-3node )"
+  play control.yml -e sim=$sim -e action=reset -e scenario=$scenario
+
+  echo "== $sim: check mode writes nothing"
+  play harden.yml -e sim=$sim --check --diff | tee "$out"
+  grep -q "CHECK MODE, nothing was written" "$out"
+  play control.yml -e sim=$sim -e action=writes -e expect=zero
+
+  echo "== $sim: the real run writes and verifies"
+  play harden.yml -e sim=$sim | tee "$out"
+  grep -q "Verified:" "$out"
+  play control.yml -e sim=$sim -e action=writes -e expect=some
+  play control.yml -e sim=$sim -e action=state
+
+  echo "== $sim: a second run changes nothing"
+  play control.yml -e sim=$sim -e action=clear
+  play harden.yml -e sim=$sim | tee "$out"
+  grep -Eq "localhost +: ok=[0-9]+ +changed=0 " "$out"
+  grep -q "Changed: nothing" "$out"
+  play control.yml -e sim=$sim -e action=writes -e expect=zero
+done
+
+echo "== a cluster without N+1 headroom is refused before any write"
+play control.yml -e sim=sim_pve9 -e action=reset -e scenario=pve9-nocapacity
+if play harden.yml -e sim=sim_pve9 > "$out"; then
+  echo "the role did not refuse a cluster without N+1 headroom"; exit 1
+fi
+grep -q "NOT sufficient for 1 host failure" "$out"
+play control.yml -e sim=sim_pve9 -e action=writes -e expect=zero
+
+echo "== a failed preflight check (too few nodes for the asked minimum) refuses before any write"
+play control.yml -e sim=sim_pve9 -e action=reset -e scenario=pve9-3node
+if play harden.yml -e sim=sim_pve9 -e proxmox_ha_min_nodes=4 > "$out"; then
+  echo "the role did not refuse a cluster with too few nodes"; exit 1
+fi
+grep -q "Preflight refused HA on this cluster: min_nodes" "$out"
+play control.yml -e sim=sim_pve9 -e action=writes -e expect=zero
+play control.yml -e sim=sim_pve9 -e action=reset -e scenario=pve9-3node
