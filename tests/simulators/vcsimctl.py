@@ -144,8 +144,8 @@ def _wait_ready(proc, timeout):
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             return None
-        ready, _, _ = select.select([proc.stdout], [], [], 0.2)
-        if not ready:
+        readable = select.select([proc.stdout], [], [], 0.2)[0]
+        if not readable:
             continue
         chunk = os.read(proc.stdout.fileno(), 4096)
         if not chunk:
@@ -213,7 +213,11 @@ def main(argv=None):
     if not os.access(BINARY, os.X_OK):
         build()
     proc = subprocess.Popen(command(args.scenario, args.port, args.cert, args.key))  # pylint: disable=consider-using-with
-    signal.signal(signal.SIGTERM, lambda *_: _stop(proc))
+
+    def on_sigterm(signum, frame):  # pylint: disable=unused-argument
+        proc.terminate()  # the wait below then returns; waiting here would contend for the same child
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     try:
         return proc.wait()
     except KeyboardInterrupt:
