@@ -255,20 +255,32 @@ class VSphereClient:
             self.stub = None
 
     def call(self, operation):
-        """Run ``operation()``; if the session expired, log in again once and retry it."""
+        """Run ``operation()``; if the session expired, log in again once and retry it.
+
+        Every pyVmomi failure leaves as a VSphereError with one sentence.
+        """
         try:
-            return operation()
+            try:
+                return operation()
+            except vim.fault.NotAuthenticated:
+                if self.relogins:
+                    raise
+                self.relogins += 1
+                self.login()
+                return operation()
+        except VSphereError:
+            raise
         except vim.fault.NotAuthenticated:
-            if self.relogins:
-                raise VSphereLoginError('The vCenter session on %s expired again right after a new login; check the vCenter session settings.'
-                                        % self._where())
-            self.relogins += 1
-            self.login()
-            return operation()
+            raise VSphereLoginError('The vCenter session on %s expired again right after a new login; check the session settings of vCenter.'
+                                    % self._where())
         except vmodl.MethodFault as exc:
             raise VSphereError('vCenter %s refused the request: %s.' % (self._where(), _reason(exc.msg or type(exc).__name__)))
         except (OSError, http.client.HTTPException, socket.timeout) as exc:
             raise VSphereConnectionError('Lost the connection to vCenter %s (%s); check that it is reachable.' % (self._where(), _reason(exc)))
+        except Exception as exc:  # pylint: disable=broad-except
+            # pyVmomi raises a bare Exception when an answer is not SOAP (an HTTP 500 error page, a proxy page).
+            raise VSphereConnectionError('vCenter %s sent an answer that is not a SOAP response (%s); retry, and check vCenter or the proxy if it persists.'
+                                         % (self._where(), _reason(exc).splitlines()[0].rstrip(':')))
 
     # ---- reads
 
@@ -449,17 +461,18 @@ class VSphereModule:
 
     def run(self, body):
         """Log in, run ``body(client)`` -> result dict, log out, exit (or fail with one message)."""
-        warnings = []
+        failure = None
         try:
             self.client.login()
             result = body(self.client)
         except self.input_errors as exc:
-            self.client.logout()
-            self.module.fail_json(msg=str(exc))
+            failure = dict(msg=str(exc))
         except VSphereError as exc:
-            self.client.logout()
-            self.module.fail_json(msg=exc.message, error_kind=exc.kind, **exc.details)
+            failure = dict(msg=exc.message, error_kind=exc.kind, **exc.details)
         self.client.logout()
-        for warning in result.pop('warnings', warnings):
+        # Failing outside the except blocks keeps Python tracebacks out of an expected, explained failure.
+        if failure is not None:
+            self.module.fail_json(**failure)
+        for warning in result.pop('warnings', []):
             self.module.warn(warning)
         self.module.exit_json(**result)
