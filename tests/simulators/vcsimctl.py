@@ -184,8 +184,8 @@ def running(scenario, port=0, cert=None, key=None, timeout=60, cafile=None):
             if url is None:
                 _stop(proc)
                 log.seek(0)
-                raise VcsimError("clusterops-vcsim did not become ready within %ss: %s"
-                                 % (timeout, log.read().decode(errors="replace")[-2000:]))
+                raise VcsimError("clusterops-vcsim exited (code %s) or was not ready within %ss: %s"
+                                 % (proc.returncode, timeout, log.read().decode(errors="replace")[-2000:]))
             yield Vcsim(url, scenario, cafile=cafile or cert, process=proc,
                         startup_seconds=time.monotonic() - started)
         finally:

@@ -11,7 +11,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io/ioutil"
-	"log"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -327,7 +326,7 @@ func writeSOAPFault(w http.ResponseWriter, msg string, fault types.BaseMethodFau
 		{Name: xml.Name{Local: "xsi:type"}, Value: kind},
 	}}
 	if err := enc.EncodeElement(fault, start); err != nil {
-		log.Printf("encode fault: %v", err)
+		logger.Printf("encode fault: %v", err)
 	}
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	w.WriteHeader(http.StatusInternalServerError)

@@ -538,7 +538,13 @@ func (inv *Inventory) refreshDasHostStates() {
 		href := href
 		host := simulator.Map.Get(href).(*simulator.HostSystem)
 		simulator.Map.WithLock(host, func() {
-			host.Runtime.DasHostState = dasHostState(enabled, &host.HostSystem, &master)
+			state := dasHostState(enabled, &host.HostSystem, &master)
+			if state != nil {
+				// Update also notifies open property filters (WaitForUpdates); it cannot
+				// assign a nil pointer, so unsetting is a plain assignment.
+				simulator.Map.Update(host, []types.PropertyChange{{Name: "runtime.dasHostState", Val: state}})
+			}
+			host.Runtime.DasHostState = state
 		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"crypto/x509/pkix"
 	"flag"
 	"fmt"
+	"io/ioutil"
 	"log"
 	"math/big"
 	"net"
@@ -29,31 +30,38 @@ func main() {
 	certFile := flag.String("tlscert", "", "PEM certificate (default: an ephemeral self-signed one)")
 	keyFile := flag.String("tlskey", "", "PEM private key for -tlscert")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the model build to FILE (diagnostics)")
+	verbose := flag.Bool("verbose", false, "also log govmomi's per-request messages (they are discarded by default)")
 	flag.Parse()
+	// Stock vcsim logs through the standard logger on many requests; a parent that pipes
+	// stderr without reading it could block us, so only our own startup/fatal lines go there.
+	logger = log.New(os.Stderr, "clusterops-vcsim: ", log.LstdFlags|log.Lmicroseconds)
 	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
-	log.SetPrefix("clusterops-vcsim: ")
+	log.SetPrefix("govmomi: ")
+	if !*verbose {
+		log.SetOutput(ioutil.Discard)
+	}
 
 	if *scenarioPath == "" {
-		log.Fatal("-scenario FILE is required")
+		logger.Fatal("-scenario FILE is required")
 	}
 	scenario, err := loadScenario(*scenarioPath)
 	if err != nil {
-		log.Fatal(err)
+		logger.Fatal(err)
 	}
 	cert, err := loadOrMakeCert(*certFile, *keyFile)
 	if err != nil {
-		log.Fatal(err)
+		logger.Fatal(err)
 	}
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
-		log.Fatal(err)
+		logger.Fatal(err)
 	}
 	started := time.Now()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
-			log.Fatal(err)
+			logger.Fatal(err)
 		}
 		_ = pprof.StartCPUProfile(f)
 	}
@@ -62,19 +70,19 @@ func main() {
 		pprof.StopCPUProfile()
 	}
 	if err != nil {
-		log.Fatal(err)
+		logger.Fatal(err)
 	}
-	log.Printf("scenario %s: %d hosts, %d VMs, %d datastores built in %.2fs",
+	logger.Printf("scenario %s: %d hosts, %d VMs, %d datastores built in %.2fs",
 		scenario.Name, len(scenario.Hosts), len(scenario.VMs), len(scenario.Datastores), time.Since(started).Seconds())
 
 	server := &http.Server{
 		Handler:   app,
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
-		ErrorLog:  log.New(os.Stderr, "clusterops-vcsim http: ", log.LstdFlags),
+		ErrorLog:  log.New(log.Writer(), "http: ", log.LstdFlags), // TLS handshake errors etc.: -verbose
 	}
 	go func() {
 		if err := server.Serve(tls.NewListener(ln, server.TLSConfig)); err != nil && err != http.ErrServerClosed {
-			log.Fatal(err)
+			logger.Fatal(err)
 		}
 	}()
 	fmt.Printf("READY https://%s/sdk\n", ln.Addr().String())
@@ -86,6 +94,9 @@ func main() {
 	_ = server.Close()
 	app.Close()
 }
+
+// logger is our own stderr log (the standard one belongs to govmomi, see main).
+var logger = log.New(os.Stderr, "clusterops-vcsim: ", log.LstdFlags)
 
 func loadOrMakeCert(certFile, keyFile string) (tls.Certificate, error) {
 	if certFile != "" || keyFile != "" {
