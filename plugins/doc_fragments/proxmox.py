@@ -66,7 +66,9 @@ options:
 notes:
   - Transient failures (C(cfs-lock 'domain-ha') timeouts, C(no quorum), HTTP 502/503/504, connection errors) are
     retried at most 4 times after waiting 0.5, 1, 2 and 4 seconds (7.5 s in total). An HTTP 4xx is never retried;
-    an expired login ticket leads to one new login.
+    an expired login ticket leads to one new login. A write whose answer is lost (read timeout, connection reset) is
+    not resent blindly, because PVE may have applied it - the module reads the configuration again and sends only
+    what is still missing, once.
 requirements:
   - proxmoxer >= 2.3
   - requests

@@ -44,6 +44,8 @@ DEFAULT_TIMEOUT = 30
 WRITE_METHODS = ('POST', 'PUT', 'DELETE')
 # Failure kinds worth another attempt: they clear up by themselves on a healthy cluster.
 RETRYABLE_KINDS = frozenset(('lock', 'noquorum', 'unavailable', 'connection'))
+# Failures after which a module reads the configuration again and plans once more.
+REPLAN_KINDS = frozenset(('stale_digest', 'write_unconfirmed'))
 
 
 def pve_auth_argspec():
@@ -115,6 +117,15 @@ def classify_failure(status, text):
     if status in (502, 503, 504):
         return 'unavailable'
     return 'server'
+
+
+def request_never_sent(exc):
+    """True when a requests error proves the request never reached PVE (connect timeout, refused)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    text = str(exc)
+    return isinstance(exc, requests.exceptions.ConnectionError) and (
+        'NewConnectionError' in text or 'Connection refused' in text or 'Name or service not known' in text)
 
 
 def is_retryable(kind):
@@ -234,8 +245,12 @@ class PveClient:
             raise PveApiError('%s /%s failed: %s' % (method, path, text), kind=kind, status=exc.status_code,
                               method=method, path=path)
         except requests.exceptions.RequestException as exc:
+            kind = 'connection'
+            if method in WRITE_METHODS and not request_never_sent(exc):
+                # PVE may have applied it: resending could double a POST, so the caller re-reads instead.
+                kind = 'write_unconfirmed'
             raise PveConnectionError('%s /%s got no answer: %s' % (method, path, redact(exc, self._secrets)),
-                                     kind='connection', method=method, path=path)
+                                     kind=kind, method=method, path=path)
 
     def request(self, method, path, **params):
         """Send one request, retrying transient failures with bounded backoff."""
@@ -349,14 +364,15 @@ class PveModule:
         try:
             self.apply(plan['writes'])
             return plan
-        except PveApiError as exc:
-            if exc.kind != 'stale_digest':
+        except PveError as exc:
+            # A stale digest or a write whose answer was lost: read again and plan what is still missing.
+            if exc.kind not in REPLAN_KINDS:
                 raise
         replanned = plan_fn()
-        replanned['stale_digest_retried'] = True
+        replanned['replanned'] = True
         try:
             self.apply(replanned['writes'])
-        except PveApiError as exc:
+        except PveError as exc:
             if exc.kind == 'stale_digest':
                 raise PveApiError('The HA configuration was changed by someone else twice while this task ran '
                                   '(stale digest on %s /%s); nothing more was written, re-run the task.' % (exc.method, exc.path),

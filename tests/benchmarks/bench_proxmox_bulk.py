@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) clusterops.ha maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Request counts and wall time of clusterops.ha.proxmox_ha_resources converging N HA resources.
@@ -84,7 +83,7 @@ def measure(sim, tree, size):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--quick', action='store_true', help='N=10 only (smoke)')
     parser.add_argument('--sizes', default='10,100,1000', help='comma-separated N values (at most 1000)')
     args = parser.parse_args(argv)

@@ -102,3 +102,16 @@ def test_redact_hides_secrets():
 @pytest.mark.parametrize('version, major', [('9.0.10', 9), ('8.4-1', 8), (None, 0), ('', 0)])
 def test_api_major(version, major):
     assert pc.api_major(version) == major
+
+
+def test_request_never_sent_only_for_failures_before_sending():
+    requests = pytest.importorskip('requests')
+    assert pc.request_never_sent(requests.exceptions.ConnectTimeout('connect timed out'))
+    assert pc.request_never_sent(requests.exceptions.ConnectionError('NewConnectionError: [Errno 111] Connection refused'))
+    assert not pc.request_never_sent(requests.exceptions.ReadTimeout('read timed out'))
+    assert not pc.request_never_sent(requests.exceptions.ConnectionError("('Connection aborted.', ConnectionResetError(104))"))
+
+
+def test_lost_write_answers_replan_instead_of_retrying():
+    assert 'write_unconfirmed' in pc.REPLAN_KINDS and 'stale_digest' in pc.REPLAN_KINDS
+    assert not pc.is_retryable('write_unconfirmed')
