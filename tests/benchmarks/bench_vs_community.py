@@ -84,6 +84,8 @@ def spread(values):
 def fmt_num(value):
     if value is None:
         return '–'
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a median of whole counts
     if isinstance(value, float):
         if value >= 100:
             return '{0:.0f}'.format(value)
