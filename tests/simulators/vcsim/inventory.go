@@ -84,11 +84,11 @@ func buildInventory(s *Scenario) (*Inventory, error) {
 		if err != nil {
 			return nil, fmt.Errorf("add host %s: %v", h.Name, err)
 		}
-		info, err := task.WaitForResult(ctx, nil)
+		result, err := taskResult(task)
 		if err != nil {
 			return nil, fmt.Errorf("add host %s: %v", h.Name, err)
 		}
-		inv.Hosts[h.Name] = info.Result.(types.ManagedObjectReference)
+		inv.Hosts[h.Name] = result
 	}
 
 	if err := inv.addDatastores(folders.DatastoreFolder.Reference()); err != nil {
@@ -124,6 +124,24 @@ func scratchRoot() string {
 		}
 	}
 	return os.TempDir()
+}
+
+// taskResult reads a finished simulator task directly. Simulator tasks run to
+// completion inside the call; task.WaitForResult would poll the property
+// collector, whose 250 ms tick made building 32 hosts take seconds.
+func taskResult(task *object.Task) (types.ManagedObjectReference, error) {
+	t, ok := simulator.Map.Get(task.Reference()).(*simulator.Task)
+	if !ok {
+		return types.ManagedObjectReference{}, fmt.Errorf("task %s not found", task.Reference().Value)
+	}
+	if t.Info.State != types.TaskInfoStateSuccess {
+		return types.ManagedObjectReference{}, fmt.Errorf("task %s ended %s: %v", t.Info.DescriptionId, t.Info.State, t.Info.Error)
+	}
+	ref, ok := t.Info.Result.(types.ManagedObjectReference)
+	if !ok {
+		return types.ManagedObjectReference{}, fmt.Errorf("task %s returned %T", t.Info.DescriptionId, t.Info.Result)
+	}
+	return ref, nil
 }
 
 // Close removes the temporary datastore directories.
@@ -340,11 +358,7 @@ func (inv *Inventory) addVMs(ctx context.Context, c *vim25.Client, vmFolder *obj
 				}
 				task, err := vmFolder.CreateVM(ctx, config, pool, object.NewHostSystem(c, host))
 				if err == nil {
-					var info *types.TaskInfo
-					info, err = task.WaitForResult(ctx, nil)
-					if err == nil {
-						refs[i] = info.Result.(types.ManagedObjectReference)
-					}
+					refs[i], err = taskResult(task)
 				}
 				if err != nil {
 					errs <- fmt.Errorf("create VM %s: %v", vm.Name, err)
