@@ -487,3 +487,16 @@ def test_vcsim_host_states_and_das_host_state(start_vcsim, tmp_path):
     reconfigure(cluster, vim.cluster.DasConfigInfo(enabled=False))
     assert all(h.runtime.dasHostState is None for h in cluster.host)
     Disconnect(conn)
+
+
+def test_vcsim_admission_control_info_follows_reservations(cluster):
+    assert cluster.summary.admissionControlInfo is None  # HA off
+    reconfigure(cluster, vim.cluster.DasConfigInfo(enabled=True))
+    vms = [vm for h in cluster.host for vm in h.vm if vm.runtime.powerState == 'poweredOn']
+    reserved_mb = sum(vm.config.memoryAllocation.reservation + vm.summary.quickStats.consumedOverheadMemory for vm in vms)
+    capacity_mb = sum(h.hardware.memorySize // (1024 * 1024) for h in cluster.host)
+    info = cluster.summary.admissionControlInfo
+    assert isinstance(info, vim.cluster.FailoverResourcesAdmissionControlInfo)
+    assert info.currentMemoryFailoverResourcesPercent == (capacity_mb - reserved_mb) * 100 // capacity_mb
+    assert cluster.summary.usageSummary.memReservationMB == reserved_mb
+    assert 0 < info.currentCpuFailoverResourcesPercent < 100

@@ -313,6 +313,7 @@ func applyDasConfig(cluster *simulator.ClusterComputeResource, spec *types.Clust
 	})
 	cluster.ConfigurationEx = &next                  // in case the update path did not assign it
 	cluster.Configuration.DasConfig = next.DasConfig // the legacy property mirrors it
+	refreshClusterSummary(cluster)
 }
 
 // writeSOAPFault writes a SOAP 1.1 fault in the shape vCenter (and vcsim) use.

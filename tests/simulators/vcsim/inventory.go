@@ -495,16 +495,18 @@ func (inv *Inventory) applyClusterFacts() {
 	}
 	cfg.DasConfig = MergeDasConfig(defaultDasConfig(), &types.ClusterDasConfigInfo{Enabled: types.NewBool(s.Cluster.HAEnabled)}, true, len(cluster.Host))
 	cluster.Configuration.DasConfig = cfg.DasConfig
-	inv.refreshClusterSummary(cluster)
+	refreshClusterSummary(cluster)
 }
 
-func (inv *Inventory) refreshClusterSummary(cluster *simulator.ClusterComputeResource) {
+// refreshClusterSummary recomputes the cluster summary; callers hold the cluster lock (or build).
+func refreshClusterSummary(cluster *simulator.ClusterComputeResource) {
 	summary := cluster.Summary.(*types.ClusterComputeResourceSummary)
 	var totalMem, effMem int64
 	var totalCPU, effCPU int32
 	var cores int16
 	var effHosts int32
 	var reservedMB int64
+	var poweredOn int64
 	for _, href := range cluster.Host {
 		host := simulator.Map.Get(href).(*simulator.HostSystem)
 		totalMem += host.Hardware.MemorySize
@@ -520,6 +522,7 @@ func (inv *Inventory) refreshClusterSummary(cluster *simulator.ClusterComputeRes
 			vm := simulator.Map.Get(vmRef).(*simulator.VirtualMachine)
 			if vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
 				reservedMB += *vm.Config.MemoryAllocation.Reservation + int64(vm.Summary.QuickStats.ConsumedOverheadMemory)
+				poweredOn++
 			}
 		}
 	}
@@ -537,6 +540,36 @@ func (inv *Inventory) refreshClusterSummary(cluster *simulator.ClusterComputeRes
 	summary.UsageSummary.TotalMemCapacityMB = int32(effMem)
 	summary.UsageSummary.TotalCpuCapacityMhz = effCPU
 	summary.UsageSummary.MemReservationMB = int32(reservedMB)
+	summary.AdmissionControlInfo = admissionControlInfo(cluster.ConfigurationEx.(*types.ClusterConfigInfoEx).DasConfig,
+		int64(effCPU), effMem, poweredOn*vmCPUReservationMhz, reservedMB)
+}
+
+// vSphere HA counts 32 MHz for a powered-on VM without a CPU reservation.
+const vmCPUReservationMhz = 32
+
+// admissionControlInfo is summary.admissionControlInfo for the percentage policy:
+// the share of capacity left unreserved, (capacity - reserved) / capacity.
+// Other policies (and HA off) report nothing here.
+func admissionControlInfo(das types.ClusterDasConfigInfo, cpuMhz, memMB, cpuReservedMhz, memReservedMB int64) types.BaseClusterDasAdmissionControlInfo {
+	if das.Enabled == nil || !*das.Enabled {
+		return nil
+	}
+	if _, ok := das.AdmissionControlPolicy.(*types.ClusterFailoverResourcesAdmissionControlPolicy); !ok {
+		return nil
+	}
+	free := func(total, used int64) int32 {
+		if total <= 0 {
+			return 0
+		}
+		if used > total {
+			used = total
+		}
+		return int32((total - used) * 100 / total)
+	}
+	return &types.ClusterFailoverResourcesAdmissionControlInfo{
+		CurrentCpuFailoverResourcesPercent:    free(cpuMhz, cpuReservedMhz),
+		CurrentMemoryFailoverResourcesPercent: free(memMB, memReservedMB),
+	}
 }
 
 // refreshDasHostStates gives hosts a plausible FDM state: with HA on, the first
