@@ -43,10 +43,12 @@ def host_state(node_entry, manager_node_status):
     return 'online'
 
 
-def placement_constraints(groups, rules):
+def placement_constraints(groups, rules, host_names=()):
     """{sid: {allowed_hosts?, host_priority?, anti_affinity?}} from canonical groups+resource map or rules.
 
-    groups: list of (canonical group, [member sids]); rules: canonical rules (PVE 9).
+    groups: list of (canonical group, [member sids]); rules: canonical rules (PVE 9); host_names: every
+    node, needed to turn a negative node-affinity rule ("anywhere but these") into allowed/preferred hosts.
+    Positive resource affinity (keep together) has no field in the contract and is not modelled.
     """
     out = {}
     for group, members in groups or []:
@@ -64,6 +66,12 @@ def placement_constraints(groups, rules):
                 if rule.get('strict'):
                     entry['allowed_hosts'] = sorted(rule['nodes'])
                 entry['host_priority'] = dict(rule['nodes'])
+            elif rule['type'] == 'node-affinity':
+                others = sorted(set(host_names) - set(rule['nodes']))
+                if rule.get('strict'):
+                    entry['allowed_hosts'] = others
+                # Unlisted hosts rank below listed ones, so listing the others prefers them.
+                entry['host_priority'] = dict((host, 0) for host in others)
             elif rule['type'] == 'resource-affinity' and rule.get('affinity') == 'negative':
                 entry.setdefault('anti_affinity', []).append(rule['name'])
     for entry in out.values():

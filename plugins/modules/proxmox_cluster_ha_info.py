@@ -240,7 +240,7 @@ def work(pm):
     for res in ha_resources:
         if not state['groups_migrated'] and res.get('group') in members:
             members[res['group']].append(res['sid'])
-    constraints = cm.placement_constraints([(g, members[g['name']]) for g in groups], rules)
+    constraints = cm.placement_constraints([(g, members[g['name']]) for g in groups], rules, [n['name'] for n in nodes])
     model = cm.build_capacity_model(cluster_entry.get('name'), resources_raw, ha_resources, constraints,
                                     pm.params['host_reserved_mb'], node_status, configs)
     return dict(

@@ -66,3 +66,13 @@ def test_balloon_minimum_is_the_reservation():
 def test_mib_rounding_directions():
     assert cm.mib_down(cm.MIB * 2 - 1) == 1
     assert cm.mib_up(cm.MIB + 1) == 2
+
+
+def test_negative_node_affinity_means_anywhere_but():
+    rules = [ha.normalize_rule({'rule': 'not-pve1', 'type': 'node-affinity', 'affinity': 'negative', 'resources': 'vm:100',
+                                'nodes': 'pve1', 'strict': 1}),
+             ha.normalize_rule({'rule': 'avoid-pve2', 'type': 'node-affinity', 'affinity': 'negative', 'resources': 'vm:101',
+                                'nodes': 'pve2'})]
+    out = cm.placement_constraints([], rules, ['pve1', 'pve2', 'pve3'])
+    assert out['vm:100'] == {'allowed_hosts': ['pve2', 'pve3'], 'host_priority': {'pve2': 0, 'pve3': 0}}
+    assert out['vm:101'] == {'host_priority': {'pve1': 0, 'pve3': 0}}
