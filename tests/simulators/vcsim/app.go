@@ -203,16 +203,17 @@ func neuteredReconfigure(this types.ManagedObjectReference) []byte {
 }
 
 func (a *app) reconfigure(rec *recorder, r *http.Request, body []byte) {
+	// Anything we cannot decode or that is not a cluster reconfigure goes to the stock handler as is.
 	m, err := simulator.UnmarshalBody(types.TypeFunc(), body)
-	req, ok := interface{}(nil), false
-	if err == nil {
-		req, ok = m.Body.(*types.ReconfigureComputeResource_Task)
+	if err != nil {
+		a.forward(rec, r, body)
+		return
 	}
+	call, ok := m.Body.(*types.ReconfigureComputeResource_Task)
 	if !ok {
 		a.forward(rec, r, body)
 		return
 	}
-	call := req.(*types.ReconfigureComputeResource_Task)
 	cluster, isCluster := simulator.Map.Get(call.This).(*simulator.ClusterComputeResource)
 	spec, isSpecEx := call.Spec.(*types.ClusterConfigSpecEx)
 	if !isCluster || !isSpecEx {
