@@ -644,7 +644,8 @@ def desired_cluster_ha(params, current):
     return after
 
 
-def validate_cluster_ha(after, version_major, version_string):
+def validate_cluster_ha(after, version_string):
+    """Errors for the datacenter options as they would be after the change (pure)."""
     auto = [name for name in CRS_KEYS if name.startswith('ha_auto_rebalance_') and after['crs'][name] != CRS_DEFAULTS[name]]
     if auto and not after['crs']['ha_auto_rebalance']:
         raise HaInputError("crs.%s only applies with crs.ha_auto_rebalance; set ha_auto_rebalance: true or drop it." % auto[0])

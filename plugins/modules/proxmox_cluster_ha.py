@@ -126,7 +126,7 @@ def plan(pm):
     version = pm.client.get('version') or {}
     before = ha.normalize_cluster_ha(pm.client.get('cluster/options') or {})
     after = ha.desired_cluster_ha(pm.params, before)
-    ha.validate_cluster_ha(after, ha.version_at_least(version.get('version'), (9, 0)), version.get('version'))
+    ha.validate_cluster_ha(after, version.get('version'))
     writes = []
     if before != after:
         writes.append(dict(method='PUT', path='cluster/options', params=ha.cluster_ha_write_params(before, after)))

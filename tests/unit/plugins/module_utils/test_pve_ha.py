@@ -325,7 +325,7 @@ def test_cluster_ha_set_values_and_no_change():
 def test_cluster_ha_validation():
     base = ha.normalize_cluster_ha({})
     with pytest.raises(ha.HaInputError, match='needs PVE 9.2'):
-        ha.validate_cluster_ha(ha.desired_cluster_ha({'crs': {'ha': 'dynamic'}}, base), True, '9.0.10')
-    ha.validate_cluster_ha(ha.desired_cluster_ha({'crs': {'ha': 'dynamic'}}, base), True, '9.2.1')
+        ha.validate_cluster_ha(ha.desired_cluster_ha({'crs': {'ha': 'dynamic'}}, base), '9.0.10')
+    ha.validate_cluster_ha(ha.desired_cluster_ha({'crs': {'ha': 'dynamic'}}, base), '9.2.1')
     with pytest.raises(ha.HaInputError, match='only applies with crs.ha_auto_rebalance'):
-        ha.validate_cluster_ha(ha.desired_cluster_ha({'crs': {'ha_auto_rebalance_margin': 20}}, base), True, '9.2.1')
+        ha.validate_cluster_ha(ha.desired_cluster_ha({'crs': {'ha_auto_rebalance_margin': 20}}, base), '9.2.1')
