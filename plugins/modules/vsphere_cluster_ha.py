@@ -20,7 +20,7 @@ description:
     datastores per host are first-class, validated options; other C(das.*) and C(fdm.*) keys go in O(advanced_options).
   - All bad input is refused with one sentence naming the option before anything is written.
 author:
-  - clusterops.ha maintainers
+  - clusterops.ha maintainers (@clusterops)
 extends_documentation_fragment:
   - clusterops.ha.vsphere
   - clusterops.ha.vsphere.ACTIONGROUP_VSPHERE

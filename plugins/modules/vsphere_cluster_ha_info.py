@@ -19,7 +19,7 @@ description:
   - Everything is read with one PropertyCollector C(RetrieveContents) call over a container view (plus login and
     logout), so the number of SOAP calls does not depend on the number of hosts or VMs.
 author:
-  - clusterops.ha maintainers
+  - clusterops.ha maintainers (@clusterops)
 extends_documentation_fragment:
   - clusterops.ha.vsphere
   - clusterops.ha.vsphere.ACTIONGROUP_VSPHERE

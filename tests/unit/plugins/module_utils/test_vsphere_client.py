@@ -33,7 +33,7 @@ def test_to_plain_turns_data_objects_into_typed_dicts_and_managed_objects_into_m
     assert plain['admissionControlPolicy'] == {'_type': 'ClusterFailoverResourcesAdmissionControlPolicy', 'cpuFailoverResourcesPercent': 25,
                                                'memoryFailoverResourcesPercent': 30, 'autoComputePercentages': False}
     assert plain['option'] == [{'_type': 'OptionValue', 'key': 'das.isolationaddress0', 'value': '192.0.2.1'}]
-    assert type(plain['hostMonitoring']) is str  # pyVmomi enum -> plain str
+    assert plain['hostMonitoring'].__class__ is str  # pyVmomi enum -> plain str
 
 
 def test_planner_spec_converts_to_pyvmomi_objects_with_morefs():
