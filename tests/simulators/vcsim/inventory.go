@@ -38,7 +38,7 @@ type Inventory struct {
 
 const mb = int64(1024 * 1024)
 
-func buildInventory(s *Scenario) (*Inventory, error) {
+func buildInventory(s *Scenario) (inv *Inventory, err error) {
 	ctx := context.Background()
 	m := simulator.VPX()
 	m.Datacenter, m.Portgroup, m.Host, m.Cluster, m.ClusterHost = 0, 0, 0, 0, 0
@@ -46,18 +46,25 @@ func buildInventory(s *Scenario) (*Inventory, error) {
 	if err := m.Create(); err != nil {
 		return nil, err
 	}
-	inv := &Inventory{
+	inv = &Inventory{
 		Model:      m,
 		Scenario:   s,
 		Hosts:      map[string]types.ManagedObjectReference{},
 		Datastores: map[string]types.ManagedObjectReference{},
 	}
-	// The simulator writes a few empty files per VM; tmpfs keeps that cheap at 32,000 VMs.
-	tmp, err := ioutil.TempDir(scratchRoot(), "clusterops-vcsim-")
+	// Datastore folders: stock CreateVM writes a few empty files per VM there.
+	scratch := scratchRoot()
+	sweepStaleScratch(scratch)
+	tmp, err := ioutil.TempDir(scratch, fmt.Sprintf("clusterops-vcsim-%d-", os.Getpid()))
 	if err != nil {
 		return nil, err
 	}
 	inv.tmpDir = tmp
+	defer func() {
+		if err != nil {
+			_ = os.RemoveAll(tmp) // a failed build must not leave its scratch folder behind
+		}
+	}()
 
 	c, err := vim25.NewClient(ctx, m.Service)
 	if err != nil {
@@ -142,6 +149,21 @@ func taskResult(task *object.Task) (types.ManagedObjectReference, error) {
 		return types.ManagedObjectReference{}, fmt.Errorf("task %s returned %T", t.Info.DescriptionId, t.Info.Result)
 	}
 	return ref, nil
+}
+
+// sweepStaleScratch removes scratch folders of simulators that no longer run
+// (killed with SIGKILL, or crashed), recognised by the pid in the name.
+func sweepStaleScratch(root string) {
+	matches, _ := filepath.Glob(filepath.Join(root, "clusterops-vcsim-*-*"))
+	for _, dir := range matches {
+		var pid int
+		if _, err := fmt.Sscanf(filepath.Base(dir), "clusterops-vcsim-%d-", &pid); err != nil || pid <= 0 {
+			continue
+		}
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); os.IsNotExist(err) {
+			_ = os.RemoveAll(dir)
+		}
+	}
 }
 
 // Close removes the temporary datastore directories.
