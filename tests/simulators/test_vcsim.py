@@ -500,3 +500,16 @@ def test_vcsim_admission_control_info_follows_reservations(cluster):
     assert info.currentMemoryFailoverResourcesPercent == (capacity_mb - reserved_mb) * 100 // capacity_mb
     assert cluster.summary.usageSummary.memReservationMB == reserved_mb
     assert 0 < info.currentCpuFailoverResourcesPercent < 100
+
+
+def test_vcsim_das_change_reaches_property_filters(si, cluster):
+    pc = si.content.propertyCollector
+    pc.CreateFilter(vmodl.query.PropertyCollector.FilterSpec(
+        objectSet=[vmodl.query.PropertyCollector.ObjectSpec(obj=cluster)],
+        propSet=[vmodl.query.PropertyCollector.PropertySpec(type=vim.ClusterComputeResource, pathSet=['configurationEx'])]), True)
+    version = pc.WaitForUpdatesEx('', vmodl.query.PropertyCollector.WaitOptions(maxWaitSeconds=0)).version
+    reconfigure(cluster, vim.cluster.DasConfigInfo(enabled=True))
+    update = pc.WaitForUpdatesEx(version, vmodl.query.PropertyCollector.WaitOptions(maxWaitSeconds=5))
+    assert update is not None
+    changes = [c for f in update.filterSet for o in f.objectSet for c in o.changeSet if c.name == 'configurationEx']
+    assert changes and changes[-1].val.dasConfig.enabled is True
