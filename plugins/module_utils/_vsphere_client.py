@@ -423,16 +423,18 @@ def read_cluster(client, datacenter, cluster, host_paths, datastore_paths, clust
         'Datastore': sorted(set(['name']) | set(datastore_paths)),
     }
     if vm_paths:
+        # Which host a VM runs on comes from the hosts' ``vm`` lists (one reference per VM)
+        # rather than from each VM's runtime.host (a whole property per VM): less to parse.
         traversal.append(('host_vms', 'HostSystem', 'vm', []))
-        properties['VirtualMachine'] = sorted(set(['name', 'runtime.host']) | set(vm_paths))
+        properties['HostSystem'] = sorted(set(properties['HostSystem']) | set(['vm']))
+        properties['VirtualMachine'] = sorted((set(['name']) | set(vm_paths)) - set(['runtime.host']))
     objects = client.retrieve_in_view(['Datacenter', 'Folder', 'ClusterComputeResource'], traversal, properties)
     found_dc, found_cluster = find_cluster(objects, datacenter, cluster)
-    host_ids = found_cluster.get('host') or []
-    hosts = [objects[moid] for moid in host_ids if moid in objects]
-    host_set = set(host_ids)
+    hosts = [objects[moid] for moid in found_cluster.get('host') or [] if moid in objects]
     vms = []
     if vm_paths:
-        vms = [o for o in objects.values() if o['_type'] == 'VirtualMachine' and o.get('runtime.host') in host_set]
+        for host in hosts:
+            vms.extend(dict(objects[moid], **{'runtime.host': host['_moid']}) for moid in host.get('vm') or [] if moid in objects)
     return {
         'datacenter': found_dc,
         'cluster': found_cluster,

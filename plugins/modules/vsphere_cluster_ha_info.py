@@ -131,7 +131,7 @@ HOST_PATHS = [
 ]
 DATASTORE_PATHS = ['summary.type', 'summary.multipleHostAccess']
 VM_PATHS = [
-    'runtime.host', 'runtime.powerState', 'config.hardware.memoryMB', 'config.memoryAllocation.reservation',
+    'runtime.powerState', 'config.hardware.memoryMB', 'config.memoryAllocation.reservation',
     'summary.quickStats.consumedOverheadMemory', 'config.template',
 ]
 
