@@ -7,7 +7,6 @@ self-contained (no script, no network fetch) and the run wrote nothing to any cl
 """
 
 import json
-import os
 import shutil
 import struct
 import subprocess
