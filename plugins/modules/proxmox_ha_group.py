@@ -139,6 +139,11 @@ def plan_groups_api(pm, desired, reread):
     if pm.params['state'] == 'absent':
         after = None
         if current:
+            # PVE refuses to delete a group that resources still use; say which, before writing anything.
+            users = ha.sort_sids(r['sid'] for r in pm.client.get('cluster/ha/resources') or [] if r.get('group') == desired['name'])
+            if users:
+                raise ha.HaInputError("HA group '%s' is still used by %s; move them out first (proxmox_ha_resources with "
+                                      "group: '' or another group), then remove the group." % (desired['name'], ', '.join(users)))
             writes.append(dict(method='DELETE', path='cluster/ha/groups/%s' % desired['name'], params={}))
     else:
         ha.validate_group(desired, current, pm.client.node_names() if desired.get('nodes') else None, 'present')
