@@ -31,8 +31,8 @@ admission = st.one_of(
                            'performance_tolerance': optional(st.integers(0, 100))}),
     st.fixed_dictionaries({'policy': st.just('percentage'), 'auto_compute': st.just(True), 'failover_level': optional(st.integers(1, 2))}),
     st.fixed_dictionaries({'policy': st.just('percentage'), 'cpu_percent': st.integers(0, 100), 'memory_percent': st.integers(0, 100)}),
-    st.fixed_dictionaries({'policy': st.just('dedicated_hosts'), 'hosts': st.lists(st.sampled_from(sorted(CLUSTER['hosts'])), min_size=1,
-                                                                                     max_size=2, unique=True)}),
+    st.fixed_dictionaries({'policy': st.just('dedicated_hosts'),
+                           'hosts': st.lists(st.sampled_from(sorted(CLUSTER['hosts'])), min_size=1, max_size=2, unique=True)}),
 ).map(lambda given: dict(dict(failover_level=None, cpu_percent=None, memory_percent=None, auto_compute=None, hosts=None,
                               performance_tolerance=None), **given))
 
