@@ -1,0 +1,169 @@
+"""Helpers of the reliability suite: run real ansible-playbook subprocesses against the simulators.
+
+A playbook is written from plain Python data, run with the collection tree on
+ANSIBLE_COLLECTIONS_PATH, and every task result comes back through the test-only
+callback `reliability_record` (JSON lines) next to the full stdout/stderr text.
+"""
+
+import json
+import os
+import ssl
+import subprocess
+import urllib.request
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+VENV_BIN = os.path.join(REPO, '.venv', 'bin')
+# Every subprocess is bounded: a hung run fails the test instead of the whole stage.
+PLAYBOOK_TIMEOUT = 240
+TRACEBACK_MARKERS = ('Traceback (most recent call last)', 'MODULE FAILURE', 'module_stderr')
+
+
+def refresh_collection_tree():
+    """Run scripts/collection-tree.sh (the tree is a copy) and return the ANSIBLE_COLLECTIONS_PATH root."""
+    out = subprocess.run([os.path.join(REPO, 'scripts', 'collection-tree.sh')], check=True, capture_output=True,
+                         text=True, timeout=120)
+    collection = out.stdout.strip().splitlines()[-1]
+    # .../ansible_collections/clusterops/ha -> the folder holding ansible_collections
+    return os.path.dirname(os.path.dirname(os.path.dirname(collection)))
+
+
+def ansible_env(collections_root, record_path, workdir):
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=collections_root,
+        ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'),
+        ANSIBLE_CALLBACKS_ENABLED='reliability_record',
+        RELIABILITY_RECORD=record_path,
+        ANSIBLE_NOCOLOR='1',
+        ANSIBLE_FORCE_COLOR='0',
+        ANSIBLE_RETRY_FILES_ENABLED='0',
+        ANSIBLE_LOCALHOST_WARNING='0',
+        ANSIBLE_INVENTORY_UNPARSED_WARNING='0',
+        ANSIBLE_LOCAL_TEMP=os.path.join(workdir, 'tmp'),
+        ANSIBLE_HOME=os.path.join(workdir, 'home'),
+        PATH=VENV_BIN + os.pathsep + env.get('PATH', ''),
+    )
+    # The suite sets the connection options itself; none may leak in from the caller's shell.
+    for name in list(env):
+        if name.startswith(('PROXMOX_', 'VMWARE_')):
+            del env[name]
+    return env
+
+
+class Run:
+    """One finished ansible-playbook run: rc, text output, and the recorded task results."""
+
+    def __init__(self, rc, stdout, stderr, tasks):
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+        self.tasks = tasks
+
+    @property
+    def text(self):
+        return self.stdout + '\n' + self.stderr
+
+    def task(self, name):
+        """The last result of the task with this name (fails the test if there is none)."""
+        found = [t for t in self.tasks if t['task'] == name]
+        assert found, 'no result for task %r; tasks were %r\n%s' % (name, [t['task'] for t in self.tasks], self.text[-3000:])
+        return found[-1]
+
+    def result(self, name):
+        return self.task(name)['result']
+
+    def module_tasks(self, prefix='clusterops.ha.'):
+        """Results of the collection's own module tasks (not set_fact/assert/debug)."""
+        return [t for t in self.tasks if t['action'].startswith(prefix)]
+
+
+class Ansible:
+    """Writes and runs playbooks in a test's own folder."""
+
+    def __init__(self, collections_root, workdir):
+        self.root = collections_root
+        self.workdir = workdir
+        self.count = 0
+
+    def play(self, plays, check=False, diff=False, verbosity=0, extra_args=(), env_extra=None, background=False):
+        self.count += 1
+        name = 'run%02d' % self.count
+        book = os.path.join(self.workdir, name + '.yml')
+        record = os.path.join(self.workdir, name + '.jsonl')
+        with open(book, 'w', encoding='utf-8') as handle:
+            yaml.safe_dump(plays, handle, sort_keys=False)
+        argv = [os.path.join(VENV_BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', book]
+        if check:
+            argv.append('--check')
+        if diff:
+            argv.append('--diff')
+        if verbosity:
+            argv.append('-' + 'v' * verbosity)
+        argv.extend(extra_args)
+        env = ansible_env(self.root, record, self.workdir)
+        env.update(env_extra or {})
+        proc = subprocess.Popen(argv, env=env, cwd=self.workdir, stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
+                                stderr=subprocess.PIPE, text=True)
+        if background:
+            return lambda: self._finish(proc, record)
+        return self._finish(proc, record)
+
+    @staticmethod
+    def _finish(proc, record):
+        try:
+            stdout, stderr = proc.communicate(timeout=PLAYBOOK_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise
+        tasks = []
+        if os.path.exists(record):
+            with open(record, encoding='utf-8') as handle:
+                tasks = [json.loads(line) for line in handle if line.strip()]
+        return Run(proc.returncode, stdout, stderr, tasks)
+
+
+def play(tasks, defaults_group=None, connection=None, name='reliability'):
+    """One play on localhost with the collection's connection options as module_defaults."""
+    body = dict(name=name, hosts='localhost', gather_facts=False,
+                vars=dict(ansible_python_interpreter=os.path.join(VENV_BIN, 'python')), tasks=tasks)
+    if defaults_group and connection:
+        body['module_defaults'] = {'group/clusterops.ha.%s' % defaults_group: connection}
+    return [body]
+
+
+def task(name, module, args=None, **keywords):
+    item = dict(name=name)
+    item[module if '.' in module else 'clusterops.ha.' + module] = args or {}
+    item.update(keywords)
+    return item
+
+
+# ---------------------------------------------------------------- simulator control (HTTPS, no auth)
+
+def control(url, method='GET', body=None, cafile=None, timeout=30):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={'Content-Type': 'application/json'})
+    context = ssl.create_default_context(cafile=cafile)
+    with urllib.request.urlopen(request, context=context, timeout=timeout) as answer:
+        text = answer.read().decode()
+    return json.loads(text) if text.strip() else None
+
+
+def no_traceback(result):
+    """True when a failed task's result carries no Python traceback or raw module crash."""
+    # ansible-core 2.19 adds exception='(traceback unavailable)' to every failure; only a real one counts.
+    text = json.dumps(result)
+    return not any(marker in text for marker in TRACEBACK_MARKERS)
+
+
+def raw_scenario(name):
+    """A shipped PVE scenario file as plain data (to change and load as a dict)."""
+    path = os.path.join(REPO, 'tests', 'simulators', 'scenarios', name + '.yml')
+    with open(path, encoding='utf-8') as handle:
+        data = yaml.safe_load(handle)
+    data.setdefault('name', name)
+    return data
