@@ -130,3 +130,13 @@ def test_ssl_context_verifies_unless_told_not_to():
     assert client._ssl_context(True, None).verify_mode == ssl.CERT_REQUIRED
     unverified = client._ssl_context(False, None)
     assert unverified.verify_mode == ssl.CERT_NONE and unverified.check_hostname is False
+
+
+def test_pyvmomi_drops_empty_arrays_so_removing_the_last_option_must_send_it_blank():
+    soap = pytest.importorskip('pyVmomi.SoapAdapter')
+    assert b'<option>' not in soap.Serialize(client.from_plain({'_type': 'ClusterDasConfigInfo', 'option': []}))
+    spec = ha.plan({'option': [{'key': 'das.isolationaddress0', 'value': '192.0.2.1'}]},
+                   dict(isolation_addresses=[]), {'name': 'c', 'vsan_enabled': False, 'hosts': {}, 'datastores': {}}, {}, {})['spec']
+    serialized = soap.Serialize(client.from_plain(spec))
+    assert b'<key>das.isolationaddress0</key>' in serialized
+    assert b'<value xsi:type="xsd:string"></value>' in serialized
