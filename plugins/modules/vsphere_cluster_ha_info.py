@@ -94,7 +94,8 @@ hosts:
   type: list
   elements: dict
   sample: [{name: esx1, moid: host-21, connection_state: connected, maintenance: false, memory_mb: 262144,
-            memory_usage_mb: 80000, das_state: master, vsan_vmkernel_addresses: [198.51.100.11]}]
+            memory_usage_mb: 80000, das_state: master, vsan_vmkernel_addresses: [198.51.100.11],
+            vsan_vmkernel_networks: [198.51.100.0/24]}]
 vms:
   description: VMs on the cluster's hosts (templates included, flagged).
   returned: always
@@ -109,15 +110,17 @@ datastores:
   elements: dict
   sample: [{name: nfs-01, moid: datastore-11, type: NFS, shared: true, vsan: false}]
 vsan:
-  description: vSAN state and the vSAN VMkernel addresses per host (where reported).
+  description: vSAN state, the vSAN VMkernel addresses per host and their networks (where reported).
   returned: always
   type: dict
-  sample: {enabled: true, vmkernel_addresses: {esx1: [198.51.100.11]}}
+  sample: {enabled: true, vmkernel_addresses: {esx1: [198.51.100.11]}, networks: [198.51.100.0/24]}
 capacity_model:
   description: The platform-neutral capacity model (see the collection's docs/capacity-model.md).
   returned: always
   type: dict
 '''
+
+import ipaddress
 
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_capacity_model import (
     capacity_model, effective_restart_priority, mib_down)
@@ -144,20 +147,27 @@ def module_args():
     )
 
 
-def vsan_addresses(host):
-    """IP addresses of the VMkernel adapters the host's vSAN network configuration names."""
+def vsan_vmkernels(host):
+    """(address, network in CIDR or None) of the VMkernel adapters the host's vSAN network configuration names."""
     devices = [port.get('device') for port in (host.get('config.vsanHostConfig.networkInfo') or {}).get('port') or []]
-    addresses = []
+    found = []
     for vnic in host.get('config.network.vnic') or []:
-        if vnic.get('device') in devices:
-            ip = ((vnic.get('spec') or {}).get('ip') or {}).get('ipAddress')
-            if ip:
-                addresses.append(ip)
-    return addresses
+        if vnic.get('device') not in devices:
+            continue
+        ip = ((vnic.get('spec') or {}).get('ip') or {})
+        if not ip.get('ipAddress'):
+            continue
+        try:
+            network = str(ipaddress.ip_interface('%s/%s' % (ip['ipAddress'], ip.get('subnetMask'))).network)
+        except ValueError:
+            network = None  # no or unusable mask: report the address alone
+        found.append((ip['ipAddress'], network))
+    return found
 
 
 def host_facts(host):
     das_state = host.get('runtime.dasHostState') or {}
+    vmkernels = vsan_vmkernels(host)
     return {
         'name': host.get('name'),
         'moid': host['_moid'],
@@ -166,7 +176,8 @@ def host_facts(host):
         'memory_mb': mib_down(host.get('summary.hardware.memorySize')),
         'memory_usage_mb': host.get('summary.quickStats.overallMemoryUsage'),
         'das_state': das_state.get('state'),
-        'vsan_vmkernel_addresses': vsan_addresses(host),
+        'vsan_vmkernel_addresses': [address for address, dummy in vmkernels],
+        'vsan_vmkernel_networks': sorted(set(network for dummy, network in vmkernels if network)),
     }
 
 
@@ -240,6 +251,7 @@ def run(module, client):
         'vsan': {
             'enabled': vsan_enabled,
             'vmkernel_addresses': dict((h['name'], h['vsan_vmkernel_addresses']) for h in hosts if h['vsan_vmkernel_addresses']),
+            'networks': sorted(set(n for h in hosts for n in h['vsan_vmkernel_networks'])),
         },
         'capacity_model': capacity_model(cluster.get('name'), config, inventory['hosts'], inventory['vms'],
                                          host_reserved_mb=params['host_reserved_mb']),
