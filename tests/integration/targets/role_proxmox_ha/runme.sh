@@ -11,22 +11,25 @@ trap 'rm -f "$out"' EXIT
 for sim in sim_pve9 sim_pve8; do
   grep -q "^$sim:" "$config" || { echo "$sim is not in integration_config.yml (start it with simctl)"; exit 1; }
   scenario="$( [ "$sim" = sim_pve9 ] && echo pve9-3node || echo pve8-3node )"
+  extra=()
+  [ "$sim" = sim_pve9 ] && extra=(-e @rules_pve9.yml)
   play control.yml -e sim="$sim" -e action=reset -e scenario="$scenario"
 
   echo "== $sim: check mode writes nothing"
-  play harden.yml -e sim="$sim" --check --diff | tee "$out"
+  play harden.yml -e sim="$sim" "${extra[@]}" --check --diff | tee "$out"
   grep -q "CHECK MODE, nothing was written" "$out"
   play control.yml -e sim="$sim" -e action=writes -e expect=zero
 
   echo "== $sim: the real run writes and verifies"
-  play harden.yml -e sim="$sim" | tee "$out"
+  play harden.yml -e sim="$sim" "${extra[@]}" | tee "$out"
   grep -q "Verified:" "$out"
+  if [ "$sim" = sim_pve9 ]; then grep -q "rules db-apart" "$out"; fi
   play control.yml -e sim="$sim" -e action=writes -e expect=some
   play control.yml -e sim="$sim" -e action=state
 
   echo "== $sim: a second run changes nothing"
   play control.yml -e sim="$sim" -e action=clear
-  play harden.yml -e sim="$sim" | tee "$out"
+  play harden.yml -e sim="$sim" "${extra[@]}" | tee "$out"
   grep -Eq "localhost +: ok=[0-9]+ +changed=0 " "$out"
   grep -q "Changed: nothing" "$out"
   play control.yml -e sim="$sim" -e action=writes -e expect=zero
