@@ -13,7 +13,7 @@ cd "$here"
 
 STAGES="${STAGES:-sanity units simulators integration lint benchmarks}"
 TARGETS="${TARGETS:-}"
-SIMS="${SIMS:-pve9 pve8 vcsim}"
+SIMS="${SIMS:-pve9 pve8 vcsim vcsim_vsan}"
 py="$here/.venv/bin/python"
 venv_bin="$here/.venv/bin"
 
