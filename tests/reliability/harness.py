@@ -75,6 +75,14 @@ class Run:
     def result(self, name):
         return self.task(name)['result']
 
+    def section(self, name):
+        """The default callback's text for one task: from its TASK header up to the next header."""
+        marker = 'TASK [%s]' % name
+        start = self.stdout.find(marker)
+        assert start >= 0, 'no TASK [%s] in the output' % name
+        ends = [i for i in (self.stdout.find('TASK [', start + 1), self.stdout.find('PLAY RECAP', start + 1)) if i >= 0]
+        return self.stdout[start:min(ends) if ends else len(self.stdout)]
+
     def module_tasks(self, prefix='clusterops.ha.'):
         """Results of the collection's own module tasks (not set_fact/assert/debug)."""
         return [t for t in self.tasks if t['action'].startswith(prefix)]
@@ -123,6 +131,9 @@ class Ansible:
         if os.path.exists(record):
             with open(record, encoding='utf-8') as handle:
                 tasks = [json.loads(line) for line in handle if line.strip()]
+        for record in tasks:
+            # ansible-core 2.19 keeps `failed` out of the result handed to callbacks; put it back from the status.
+            record['result'].setdefault('failed', record['status'] == 'failed')
         return Run(proc.returncode, stdout, stderr, tasks)
 
 

@@ -1,0 +1,77 @@
+"""Partial failure of a bulk proxmox_ha_resources run, and two runs against one cluster at once."""
+
+import time
+
+from harness import task, play
+from test_faults import with_ha, sids
+
+EXISTING = [dict(sid='vm:%d' % n, state='started') for n in (100, 101, 102, 103)]
+
+
+def test_bulk_run_failing_halfway_reports_what_was_applied_and_rerun_finishes(start_pve, ansible, evidence):
+    pve = start_pve(with_ha('pve9-3node', EXISTING))
+    evidence.case(2)
+    evidence.fault('http500')
+    # The third update fails for good (a plain 500 is not retried), so the first two stay applied.
+    pve.fault('http500', path='cluster/ha/resources/vm:102$', method='PUT', count=-1, message='simulated disk full')
+    config = [dict(sid=r['sid'], max_relocate=3, comment='bulk') for r in EXISTING] + [dict(sid='vm:105', max_relocate=3)]
+    bulk = task('bulk', 'proxmox_ha_resources', dict(config=config), ignore_errors=True)
+    run = ansible.play(play([bulk], 'proxmox', pve.token_auth()))
+    result = run.result('bulk')
+    assert result['failed'] and 'vm:102' in result['msg'] and 'simulated disk full' in result['msg']
+    succeeded = [w for w in pve.writes() if 'vm:102' not in w['path']]
+    applied = result['applied']
+    # Exactly the writes the simulator took (in order) are reported as applied - no more, no fewer.
+    assert [(a['method'], '/' + a['path'].lstrip('/')) for a in applied] == [(w['method'], w['path']) for w in succeeded]
+    state = pve.state()['resources']
+    done = [a['path'].rsplit('/', 1)[-1] if a['method'] == 'PUT' else a['params']['sid'] for a in applied]
+    assert done, 'nothing was applied before the failure; the test needs a failure halfway'
+    for sid in done:
+        assert str(state[sid].get('max_relocate')) == '3', (sid, state[sid])
+    assert str(state['vm:102'].get('max_relocate', 1)) == '1'
+    pve.clear_faults()
+    pve.clear_log()
+    rerun = ansible.play(play([bulk], 'proxmox', pve.token_auth()))
+    result = rerun.result('bulk')
+    assert rerun.rc == 0 and result['changed'], rerun.text[-3000:]
+    resent = [c['path'].rsplit('/', 1)[-1] if c['method'] == 'PUT' else c['params']['sid'] for c in result['commands']]
+    assert not set(resent) & set(done), 'the re-run repeated writes that were already applied: %s' % resent
+    state = pve.state()['resources']
+    assert all(str(state[c['sid']]['max_relocate']) == '3' for c in config)
+    pve.clear_log()
+    final = ansible.play(play([bulk], 'proxmox', pve.token_auth()))
+    assert final.rc == 0 and not final.result('bulk')['changed'] and pve.writes() == []
+
+
+def test_two_runs_at_once_on_different_resources_both_converge(pve, ansible, evidence):
+    """Both runs read the same digest (reads held 1.5 s), so one of them meets a changed file and must re-plan."""
+    rounds = 2
+    for round_no in range(rounds):
+        evidence.case(2)
+        evidence.fault('concurrent_edit')
+        pve.load('pve9-3node')
+        pve.fault('latency', path='cluster/ha/resources$', method='GET', count=2, seconds=1.5)
+        left = [task('left', 'proxmox_ha_resources', dict(config=[dict(sid='vm:100'), dict(sid='vm:101', max_restart=2)])),
+                task('left-rule', 'proxmox_ha_rule', dict(name='left-pin', type='node-affinity', resources=['vm:100'],
+                                                          nodes=['pve1']))]
+        right = [task('right', 'proxmox_ha_resources', dict(config=[dict(sid='vm:102'), dict(sid='ct:104', state='stopped')])),
+                 task('right-options', 'proxmox_cluster_ha', dict(shutdown_policy='migrate'))]
+        started = time.monotonic()
+        finish_left = ansible.play(play(left, 'proxmox', pve.token_auth()), background=True)
+        finish_right = ansible.play(play(right, 'proxmox', pve.token_auth()), background=True)
+        runs = [finish_left(), finish_right()]
+        assert time.monotonic() - started < 120
+        for run in runs:
+            assert run.rc == 0, 'round %d: %s' % (round_no, run.text[-3000:])
+        assert sids(pve) == ['ct:104', 'vm:100', 'vm:101', 'vm:102']
+        state = pve.state()
+        assert str(state['resources']['vm:101']['max_restart']) == '2' and state['resources']['ct:104']['state'] == 'stopped'
+        assert 'left-pin' in state['rules'] and state['options']['ha']['shutdown_policy'] == 'migrate'
+        # Run both again at once: nothing left to do for either.
+        pve.clear_log()
+        again = [ansible.play(play(left, 'proxmox', pve.token_auth()), background=True),
+                 ansible.play(play(right, 'proxmox', pve.token_auth()), background=True)]
+        for finish in again:
+            run = finish()
+            assert run.rc == 0 and not [t for t in run.module_tasks() if t['result'].get('changed')], run.text[-3000:]
+        assert pve.writes() == []
