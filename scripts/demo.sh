@@ -20,4 +20,7 @@ trap '"$py" tests/simulators/simctl.py down' EXIT
 "$py" tests/simulators/simctl.py up $sims
 export ANSIBLE_COLLECTIONS_PATH="$here/.cache/tree"
 export ANSIBLE_CONFIG="$here/playbooks/ansible.cfg"
-"$here/.venv/bin/ansible-playbook" -i tests/output/sims/inventory.yml "$playbook" "$@"
+# Two inventory sources: simctl's endpoints and credentials, and the overlay that says
+# what a real inventory would (guests to protect, vSAN isolation address, names).
+"$here/.venv/bin/ansible-playbook" -i tests/output/sims/inventory.yml -i playbooks/inventories/simulated \
+  "$playbook" "$@"
