@@ -11,7 +11,7 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 
-STAGES="${STAGES:-sanity units simulators integration lint benchmarks}"
+STAGES="${STAGES:-sanity units simulators integration e2e reliability lint benchmarks}"
 TARGETS="${TARGETS:-}"
 SIMS="${SIMS:-pve9 pve8 vcsim vcsim_vsan}"
 py="$here/.venv/bin/python"
@@ -61,6 +61,17 @@ stage_integration() {
   return $rc
 }
 
+stage_e2e() {
+  # Whole playbooks end to end: site.yml through ansible-runner, the capacity report in
+  # headless Chromium, ansible-builder on the execution-environment definition.
+  "$py" -m pytest -q -p no:cacheprovider tests/e2e
+}
+
+stage_reliability() {
+  # Check mode, idempotency, bad input, faults, partial failure, concurrency, secrets.
+  "$py" -m pytest -q -p no:cacheprovider tests/reliability
+}
+
 stage_lint() {
   if [ ! -x "$venv_bin/ansible-lint" ]; then
     echo "ansible-lint is not installed (tests/requirements-lint.txt)"; return 1
@@ -82,7 +93,7 @@ stage_benchmarks() {
 trap '"$py" tests/simulators/simctl.py down >/dev/null 2>&1' EXIT
 for stage in $STAGES; do
   case "$stage" in
-    sanity|units|simulators|integration|lint|benchmarks) run_stage "$stage" "stage_$stage" ;;
+    sanity|units|simulators|integration|e2e|reliability|lint|benchmarks) run_stage "$stage" "stage_$stage" ;;
     *) echo "unknown stage: $stage"; failed=$((failed + 1)); failed_names+=("$stage") ;;
   esac
 done
