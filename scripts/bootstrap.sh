@@ -9,7 +9,7 @@ cd "$here"
 log() { printf '== bootstrap: %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------
-apt_packages=(golang-go golang-github-vmware-govmomi-dev rsync)
+apt_packages=(golang-go golang-github-vmware-govmomi-dev rsync shellcheck)
 if [ "${CLUSTEROPS_WITH_CHROMIUM:-1}" = 1 ]; then
   apt_packages+=(chromium)
 fi

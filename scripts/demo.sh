@@ -17,7 +17,8 @@ scripts/collection-tree.sh >/dev/null
 py="$here/.venv/bin/python"
 trap '"$py" tests/simulators/simctl.py down' EXIT
 
-"$py" tests/simulators/simctl.py up $sims
+read -ra sim_names <<< "$sims"
+"$py" tests/simulators/simctl.py up "${sim_names[@]}"
 export ANSIBLE_COLLECTIONS_PATH="$here/.cache/tree"
 export ANSIBLE_CONFIG="$here/playbooks/ansible.cfg"
 # Two inventory sources: simctl's endpoints and credentials, and the overlay that says

@@ -9,7 +9,7 @@
 #   TARGETS="proxmox_ha_group" STAGES=integration scripts/test.sh
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$here"
+cd "$here" || exit 1
 
 STAGES="${STAGES:-sanity units simulators integration e2e reliability lint benchmarks}"
 TARGETS="${TARGETS:-}"
@@ -52,11 +52,14 @@ stage_simulators() {
 
 stage_integration() {
   local rc=0
-  "$py" tests/simulators/simctl.py up $SIMS || return 1
+  local sims targets
+  read -ra sims <<< "$SIMS"
+  read -ra targets <<< "$TARGETS"
+  "$py" tests/simulators/simctl.py up "${sims[@]}" || return 1
   # The collection tree holds a copy of the repository: refresh it so that it carries the
   # integration_config.yml simctl just wrote.
   scripts/collection-tree.sh >/dev/null
-  (cd "$tree" && "$venv_bin/ansible-test" integration --local --python 3.11 --color no $TARGETS) || rc=$?
+  (cd "$tree" && "$venv_bin/ansible-test" integration --local --python 3.11 --color no "${targets[@]}") || rc=$?
   "$py" tests/simulators/simctl.py down
   return $rc
 }

@@ -30,7 +30,7 @@ fi
 gopath_env() {
   mkdir -p "$gopath/src/clusterops" "$out/bin"
   ln -sfn "$here" "$gopath/src/$pkg"
-  export GO111MODULE=off GOPROXY=off GOFLAGS= GOPATH="$gopath:$gocode"
+  export GO111MODULE=off GOPROXY=off GOFLAGS='' GOPATH="$gopath:$gocode"
   export GOCACHE="$out/gocache"
 }
 
