@@ -69,7 +69,7 @@ EXAMPLES = r'''
 
 - name: Check N+1 with the capacity engine
   ansible.builtin.debug:
-    msg: "{{ ha_info.capacity_model | clusterops.ha.failover_capacity(failures=1) }}"
+    msg: "{{ ha_info.capacity_model | clusterops.ha.failover_capacity(host_failures=1) }}"
 '''
 
 RETURN = r'''
