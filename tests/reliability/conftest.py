@@ -108,75 +108,13 @@ def certificate(tmp_path_factory):
 
 # ---------------------------------------------------------------- Proxmox VE
 
-TOKEN_ID = 'root@pam!ci'
-
-
-class Pve:
-    """A running simulated PVE cluster plus the helpers the tests use."""
-
-    def __init__(self, served, certfile):
-        self.served = served
-        self.cafile = certfile
-        self.control_url = served.control_url
-        self.port = served.port
-        self.refresh_credentials()
-
-    def refresh_credentials(self):
-        """The live scenario's credentials (a loaded scenario dict may bring its own)."""
-        creds = self.served.sim.scenario['credentials']
-        self.password = creds['password']
-        self.token_id = creds.get('token_id') or TOKEN_ID
-        self.token_secret = creds['tokens'][self.token_id]
-
-    def ctl(self, path, method='GET', body=None):
-        return harness.control(self.control_url + path, method, body, cafile=self.cafile)
-
-    def token_auth(self, **extra):
-        conn = dict(api_host='127.0.0.1', api_port=self.port, api_token_id=self.token_id,
-                    api_token_secret=self.token_secret, ca_path=self.cafile)
-        conn.update(extra)
-        return conn
-
-    def password_auth(self, **extra):
-        conn = dict(api_host='127.0.0.1', api_port=self.port, api_user='root@pam', api_password=self.password,
-                    ca_path=self.cafile)
-        conn.update(extra)
-        return conn
-
-    def load(self, scenario):
-        """Reset to a shipped scenario name or a scenario dict."""
-        body = dict(name=scenario) if isinstance(scenario, str) else dict(scenario=scenario)
-        answer = self.ctl('/scenario', 'POST', body)
-        self.refresh_credentials()
-        return answer
-
-    def fault(self, kind, **spec):
-        spec['kind'] = kind
-        return self.ctl('/faults', 'POST', spec)
-
-    def clear_faults(self):
-        return self.ctl('/faults', 'DELETE')
-
-    def log(self):
-        return self.ctl('/requests')
-
-    def writes(self):
-        return [r for r in self.log()['requests'] if r['method'] in ('POST', 'PUT', 'DELETE') and r['path'] != '/access/ticket']
-
-    def clear_log(self):
-        return self.ctl('/requests', 'DELETE')
-
-    def state(self):
-        return self.ctl('/state')
-
-
 @pytest.fixture
 def start_pve(certificate):
     """start_pve(scenario) -> Pve on its own port; stopped after the test."""
     with contextlib.ExitStack() as stack:
         def start(scenario='pve9-3node'):
             served = stack.enter_context(pvesim.running(scenario, certfile=certificate[0], keyfile=certificate[1]))
-            return Pve(served, certificate[0])
+            return harness.Pve(served, certificate[0])
         yield start
 
 
@@ -186,30 +124,6 @@ def pve(start_pve):
 
 
 # ---------------------------------------------------------------- vSphere
-
-class Vc:
-    """The module's vcsim, with connection options for module_defaults."""
-
-    def __init__(self, sim):
-        self.sim = sim
-        self.cafile = sim.cafile
-        self.port = sim.port
-        self.password = sim.password
-
-    def auth(self, **extra):
-        conn = dict(hostname='127.0.0.1', port=self.sim.port, username=self.sim.username, password=self.sim.password,
-                    ca_path=self.sim.cafile)
-        conn.update(extra)
-        return conn
-
-    def calls(self):
-        return self.sim.calls()
-
-    def reconfigures(self):
-        """SOAP calls that change something or create a task (Reconfigure*, *_Task)."""
-        by_method = self.calls().get('by_method', {})
-        return dict((k, v) for k, v in by_method.items() if k.startswith('Reconfigure') or k.endswith('_Task'))
-
 
 @pytest.fixture(scope='session')
 def vcsim_binary():
@@ -225,4 +139,4 @@ def vcsim_module(certificate, vcsim_binary):
 @pytest.fixture
 def vc(vcsim_module):
     vcsim_module.reset()
-    return Vc(vcsim_module)
+    return harness.Vc(vcsim_module)

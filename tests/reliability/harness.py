@@ -178,3 +178,91 @@ def raw_scenario(name):
         data = yaml.safe_load(handle)
     data.setdefault('name', name)
     return data
+
+
+# ---------------------------------------------------------------- simulator handles
+
+TOKEN_ID = 'root@pam!ci'
+
+
+class Pve:
+    """A running simulated PVE cluster plus the helpers the tests use."""
+
+    def __init__(self, served, certfile):
+        self.served = served
+        self.cafile = certfile
+        self.control_url = served.control_url
+        self.port = served.port
+        self.refresh_credentials()
+
+    def refresh_credentials(self):
+        """The live scenario's credentials (a loaded scenario dict may bring its own)."""
+        creds = self.served.sim.scenario['credentials']
+        self.password = creds['password']
+        self.token_id = creds.get('token_id') or TOKEN_ID
+        self.token_secret = creds['tokens'][self.token_id]
+
+    def ctl(self, path, method='GET', body=None):
+        return control(self.control_url + path, method, body, cafile=self.cafile)
+
+    def token_auth(self, **extra):
+        conn = dict(api_host='127.0.0.1', api_port=self.port, api_token_id=self.token_id,
+                    api_token_secret=self.token_secret, ca_path=self.cafile)
+        conn.update(extra)
+        return conn
+
+    def password_auth(self, **extra):
+        conn = dict(api_host='127.0.0.1', api_port=self.port, api_user='root@pam', api_password=self.password,
+                    ca_path=self.cafile)
+        conn.update(extra)
+        return conn
+
+    def load(self, scenario):
+        """Reset to a shipped scenario name or a scenario dict."""
+        body = dict(name=scenario) if isinstance(scenario, str) else dict(scenario=scenario)
+        answer = self.ctl('/scenario', 'POST', body)
+        self.refresh_credentials()
+        return answer
+
+    def fault(self, kind, **spec):
+        spec['kind'] = kind
+        return self.ctl('/faults', 'POST', spec)
+
+    def clear_faults(self):
+        return self.ctl('/faults', 'DELETE')
+
+    def log(self):
+        return self.ctl('/requests')
+
+    def writes(self):
+        return [r for r in self.log()['requests'] if r['method'] in ('POST', 'PUT', 'DELETE') and r['path'] != '/access/ticket']
+
+    def clear_log(self):
+        return self.ctl('/requests', 'DELETE')
+
+    def state(self):
+        return self.ctl('/state')
+
+
+class Vc:
+    """The module's vcsim, with connection options for module_defaults."""
+
+    def __init__(self, sim):
+        self.sim = sim
+        self.cafile = sim.cafile
+        self.port = sim.port
+        self.password = sim.password
+
+    def auth(self, **extra):
+        conn = dict(hostname='127.0.0.1', port=self.sim.port, username=self.sim.username, password=self.sim.password,
+                    ca_path=self.sim.cafile)
+        conn.update(extra)
+        return conn
+
+    def calls(self):
+        return self.sim.calls()
+
+    def reconfigures(self):
+        """SOAP calls that change something or create a task (Reconfigure*, *_Task)."""
+        by_method = self.calls().get('by_method', {})
+        return dict((k, v) for k, v in by_method.items() if k.startswith('Reconfigure') or k.endswith('_Task'))

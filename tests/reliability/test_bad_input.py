@@ -218,8 +218,7 @@ def run_matrix(ansible, cases, group, connection, sim_writes):
 def pve_matrix(collections_root, certificate, tmp_path_factory):
     out = {}
     with pvesim.running(with_ha_resources('pve9-3node'), certfile=certificate[0], keyfile=certificate[1]) as served:
-        from conftest import Pve  # the fixture helper class, used here outside a test
-        sim = Pve(served, certificate[0])
+        sim = harness.Pve(served, certificate[0])
         ansible = harness.Ansible(collections_root, str(tmp_path_factory.mktemp('bad-pve9')))
         cases = pve_cases() + role_cases('pve') + pve_last_cases()
         connection_cases = [c for c in cases if c[0].startswith('connection-')]
@@ -237,9 +236,8 @@ def pve_matrix(collections_root, certificate, tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def vsphere_matrix(collections_root, vcsim_module, tmp_path_factory):
-    from conftest import Vc
     vcsim_module.reset()
-    vc = Vc(vcsim_module)
+    vc = harness.Vc(vcsim_module)
     ansible = harness.Ansible(collections_root, str(tmp_path_factory.mktemp('bad-vsphere')))
     cases = vsphere_cases() + role_cases('vsphere')
     run = ansible.play(play(case_tasks(cases), 'vsphere', vc.auth()))

@@ -12,7 +12,7 @@ from test_faults import with_ha
 
 PVE9_TASKS = [
     task('resources', 'proxmox_ha_resources', dict(config=[dict(sid='vm:100', max_relocate=2), dict(sid='102', group='')])),
-    task('rule', 'proxmox_ha_rule', dict(name='pin-web', type='node-affinity', resources=['vm:100'], nodes=['pve1:2', 'pve2'])),
+    task('rule', 'proxmox_ha_rule', dict(name='pin-web', type='node-affinity', resources=['vm:100'], nodes=['pve1', 'pve2'])),
     task('apart', 'proxmox_ha_rule', dict(name='apart', type='resource-affinity', affinity='negative',
                                           resources=['vm:100', 'vm:101'])),
     task('options', 'proxmox_cluster_ha', dict(shutdown_policy='migrate', crs=dict(ha='static'))),
@@ -32,6 +32,9 @@ VS_TASKS = [
     task('info', 'vsphere_cluster_ha_info', dict(datacenter='DC1', cluster='Cluster1')),
 ]
 READ_ONLY = ('info',)
+# The group exists already (with other settings): in check mode the resources task cannot see a group created
+# by an earlier task of the same run, which is the role's business (it defers such steps).
+PVE8_SCENARIO = with_ha('pve8-3node', groups=[dict(group='web', nodes='pve3', nofailback=0)])
 
 
 def assert_check_run(run, writes):
@@ -59,7 +62,7 @@ def assert_second_run(run, writes):
 @pytest.mark.parametrize('scenario,tasks', [
     pytest.param(with_ha('pve9-3node', [dict(sid='vm:100', state='started'), dict(sid='vm:101', state='started')]), PVE9_TASKS,
                  id='pve9-modules'),
-    pytest.param(with_ha('pve8-3node'), PVE8_TASKS, id='pve8-modules'),
+    pytest.param(PVE8_SCENARIO, PVE8_TASKS, id='pve8-modules'),
 ])
 def test_pve_modules_check_mode_then_idempotent(start_pve, ansible, evidence, scenario, tasks):
     pve = start_pve(scenario)
@@ -141,18 +144,17 @@ DIFF_PVE9_TASKS = [t for t in PVE9_TASKS if t['name'] != 'info']
 def diff_output(collections_root, certificate, vcsim_module, tmp_path_factory):
     """The default callback's --check --diff text of every configuring module, from one run per cluster."""
     import pvesim
-    from conftest import Pve, Vc
     import harness
     ansible = harness.Ansible(collections_root, str(tmp_path_factory.mktemp('diff-output')))
     runs = {}
     with pvesim.running(with_ha('pve9-3node', [dict(sid='vm:100', state='started'), dict(sid='vm:101', state='started')]),
                         certfile=certificate[0], keyfile=certificate[1]) as served:
-        pve = Pve(served, certificate[0])
+        pve = harness.Pve(served, certificate[0])
         runs['pve9'] = ansible.play(play(DIFF_PVE9_TASKS, 'proxmox', pve.token_auth()), check=True, diff=True)
-        pve.load(with_ha('pve8-3node'))
+        pve.load(PVE8_SCENARIO)
         runs['pve8'] = ansible.play(play(PVE8_TASKS[:1], 'proxmox', pve.token_auth()), check=True, diff=True)
     vcsim_module.reset()
-    runs['vsphere'] = ansible.play(play(VS_TASKS[:1], 'vsphere', Vc(vcsim_module).auth()), check=True, diff=True)
+    runs['vsphere'] = ansible.play(play(VS_TASKS[:1], 'vsphere', harness.Vc(vcsim_module).auth()), check=True, diff=True)
     return runs
 
 

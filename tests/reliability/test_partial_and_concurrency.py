@@ -2,6 +2,8 @@
 
 import time
 
+import pytest
+
 from harness import task, play
 from test_faults import with_ha, sids
 
@@ -19,16 +21,14 @@ def test_bulk_run_failing_halfway_reports_what_was_applied_and_rerun_finishes(st
     run = ansible.play(play([bulk], 'proxmox', pve.token_auth()))
     result = run.result('bulk')
     assert result['failed'] and 'vm:102' in result['msg'] and 'simulated disk full' in result['msg']
-    succeeded = [w for w in pve.writes() if 'vm:102' not in w['path']]
     applied = result['applied']
-    # Exactly the writes the simulator took (in order) are reported as applied - no more, no fewer.
-    assert [(a['method'], '/' + a['path'].lstrip('/')) for a in applied] == [(w['method'], w['path']) for w in succeeded]
-    state = pve.state()['resources']
-    done = [a['path'].rsplit('/', 1)[-1] if a['method'] == 'PUT' else a['params']['sid'] for a in applied]
+    done = sorted(a['path'].rsplit('/', 1)[-1] if a['method'] == 'PUT' else a['params']['sid'] for a in applied)
     assert done, 'nothing was applied before the failure; the test needs a failure halfway'
-    for sid in done:
-        assert str(state[sid].get('max_relocate')) == '3', (sid, state[sid])
-    assert str(state['vm:102'].get('max_relocate', 1)) == '1'
+    # Exactly the entries reported as applied carry the change - no more, no fewer.
+    state = pve.state()['resources']
+    changed = sorted(sid for sid, entry in state.items() if str(entry.get('max_relocate')) == '3')
+    assert done == changed, 'reported applied %s, but the cluster has %s changed' % (done, changed)
+    assert 'vm:102' not in done
     pve.clear_faults()
     pve.clear_log()
     rerun = ansible.play(play([bulk], 'proxmox', pve.token_auth()))
@@ -75,3 +75,20 @@ def test_two_runs_at_once_on_different_resources_both_converge(pve, ansible, evi
             run = finish()
             assert run.rc == 0 and not [t for t in run.module_tasks() if t['result'].get('changed')], run.text[-3000:]
         assert pve.writes() == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    'proxmox_ha_resources attaches the digest read before its own POST (create) to the following PUT (update), so the '
+    'PUT always meets a stale digest caused by the module itself; the re-plan then drops the applied POST from `commands`'))
+def test_create_plus_update_in_one_run_reports_every_write_and_meets_no_stale_digest(start_pve, ansible, evidence):
+    pve = start_pve(with_ha('pve9-3node', EXISTING[:2]))
+    evidence.case()
+    run = ansible.play(play([task('mixed', 'proxmox_ha_resources', dict(config=[dict(sid='vm:100', max_relocate=2),
+                                                                                dict(sid='vm:102')]))],
+                            'proxmox', pve.token_auth()))
+    result = run.result('mixed')
+    assert run.rc == 0 and sids(pve) == ['vm:100', 'vm:101', 'vm:102'], run.text[-3000:]
+    sent = [(w['method'], w['path']) for w in pve.writes()]
+    reported = [(c['method'], '/' + c['path'].lstrip('/')) for c in result['commands']]
+    assert len(sent) == 2, 'two changes took %d writes: %s' % (len(sent), sent)
+    assert reported == sent, 'commands %s do not match the writes sent %s' % (reported, sent)

@@ -19,6 +19,15 @@ VC_PASSWORD = 'Vc-Pa55-R3liab1lity-c0ffee'
 VC_WRONG_PASSWORD = 'Vc-Wr0ng-Pa55-d00d'
 
 
+def secrets_file(tmp_path, **values):
+    """Secrets reach the play as extra variables from a file, as vault or an AWX credential hands them over:
+    the playbook only holds templates (ansible-core quotes playbook source lines in its error messages)."""
+    path = os.path.join(str(tmp_path), 'secrets.json')
+    with open(path, 'w', encoding='utf-8') as handle:
+        json.dump(values, handle)
+    return ('-e', '@' + path)
+
+
 def assert_no_secret(where, text, secrets):
     leaked = [s for s in secrets if s in text]
     assert not leaked, '%s shows secret(s) %s' % (where, leaked)
@@ -37,13 +46,13 @@ def pve_args(pve, **args):
     return base
 
 
-def test_pve_secrets_hidden_at_vvvv_in_failures_diffs_and_request_log(pve_secret, ansible, evidence):
+def test_pve_secrets_hidden_at_vvvv_in_failures_diffs_and_request_log(pve_secret, ansible, evidence, tmp_path):
     pve = pve_secret
     secrets = [PVE_PASSWORD, PVE_TOKEN_SECRET, WRONG_PASSWORD, WRONG_TOKEN_SECRET]
     evidence.case(6)
     evidence.fault('http500')
-    pw = dict(api_user='root@pam', api_password=PVE_PASSWORD)
-    tok = dict(api_token_id='root@pam!ci', api_token_secret=PVE_TOKEN_SECRET)
+    pw = dict(api_user='root@pam', api_password='{{ pve_password }}')
+    tok = dict(api_token_id='root@pam!ci', api_token_secret='{{ pve_token_secret }}')
     # A proxy that echoes the Authorization header into its error page: the module must not relay the secret.
     pve.fault('http500', path='cluster/options', method='GET', count=1,
               message='upstream rejected Authorization PVEAPIToken=root@pam!ci=%s' % PVE_TOKEN_SECRET)
@@ -52,13 +61,15 @@ def test_pve_secrets_hidden_at_vvvv_in_failures_diffs_and_request_log(pve_secret
         task('token-change', 'proxmox_cluster_ha', dict(pve_args(pve, **tok), shutdown_policy='migrate'), ignore_errors=True),
         task('token-rule', 'proxmox_ha_rule', dict(pve_args(pve, **tok), name='pin', type='node-affinity', resources=['vm:100'],
                                                   nodes=['pve1'])),
-        task('wrong-password', 'proxmox_cluster_ha_info', pve_args(pve, api_user='root@pam', api_password=WRONG_PASSWORD),
+        task('wrong-password', 'proxmox_cluster_ha_info', pve_args(pve, api_user='root@pam', api_password='{{ wrong_password }}'),
              ignore_errors=True),
         task('wrong-token', 'proxmox_ha_resources', dict(pve_args(pve, api_token_id='root@pam!ci',
-                                                                  api_token_secret=WRONG_TOKEN_SECRET), state='gathered'),
+                                                                  api_token_secret='{{ wrong_token_secret }}'), state='gathered'),
              ignore_errors=True),
     ]
-    run = ansible.play(play(tasks), diff=True, verbosity=4)
+    extra = secrets_file(tmp_path, pve_password=PVE_PASSWORD, pve_token_secret=PVE_TOKEN_SECRET,
+                         wrong_password=WRONG_PASSWORD, wrong_token_secret=WRONG_TOKEN_SECRET)
+    run = ansible.play(play(tasks), diff=True, verbosity=4, extra_args=extra)
     # As AWX injects a credential: in the environment of ansible-playbook itself.
     env_run = ansible.play(play([task('env-token', 'proxmox_ha_resources', dict(api_host='127.0.0.1', api_port=pve.port,
                                                                                 ca_path=pve.cafile, state='gathered'))]),
@@ -86,27 +97,29 @@ def vcsim_secret(certificate, vcsim_binary, tmp_path):
         yield sim
 
 
-def test_vsphere_secrets_hidden_at_vvvv_in_failures_and_diffs(vcsim_secret, ansible, evidence):
+def test_vsphere_secrets_hidden_at_vvvv_in_failures_and_diffs(vcsim_secret, ansible, evidence, tmp_path):
     sim = vcsim_secret
     evidence.case(4)
     evidence.fault('http500')
     conn = dict(hostname='127.0.0.1', port=sim.port, username='automation@vsphere.local', ca_path=sim.cafile)
     ha = dict(datacenter='DC1', cluster='Cluster1', enabled=True, restart_priority='high')
     tasks = [
-        task('change', 'vsphere_cluster_ha', dict(conn, password=VC_PASSWORD, **ha)),
-        task('wrong-password', 'vsphere_cluster_ha_info', dict(conn, password=VC_WRONG_PASSWORD, datacenter='DC1', cluster='Cluster1'),
+        task('change', 'vsphere_cluster_ha', dict(conn, password='{{ vc_password }}', **ha)),
+        task('wrong-password', 'vsphere_cluster_ha_info', dict(conn, password='{{ vc_wrong_password }}', datacenter='DC1',
+                                                                cluster='Cluster1'),
              ignore_errors=True),
-        task('broken-answer', 'vsphere_cluster_ha', dict(conn, password=VC_PASSWORD, datacenter='DC1', cluster='Cluster1',
+        task('broken-answer', 'vsphere_cluster_ha', dict(conn, password='{{ vc_password }}', datacenter='DC1', cluster='Cluster1',
                                                          restart_priority='low'), ignore_errors=True),
     ]
-    run = ansible.play(play(tasks[:2]), diff=True, verbosity=4)
+    extra = secrets_file(tmp_path, vc_password=VC_PASSWORD, vc_wrong_password=VC_WRONG_PASSWORD)
+    run = ansible.play(play(tasks[:2]), diff=True, verbosity=4, extra_args=extra)
     env_run = ansible.play(play([task('env-password', 'vsphere_cluster_ha_info', dict(
         hostname='127.0.0.1', port=sim.port, ca_path=sim.cafile, datacenter='DC1', cluster='Cluster1'))]),
         verbosity=4, env_extra=dict(VMWARE_USER='automation@vsphere.local', VMWARE_PASSWORD=VC_PASSWORD))
     assert env_run.rc == 0, env_run.text[-3000:]
     # The last task meets an HTML 500 page (a failing proxy) on its reconfigure.
     sim.fault('http500', count=1, method='ReconfigureComputeResource_Task')
-    failing = ansible.play(play(tasks[2:]), diff=True, verbosity=4)
+    failing = ansible.play(play(tasks[2:]), diff=True, verbosity=4, extra_args=extra)
     assert run.result('change')['changed'] and run.result('wrong-password')['failed'], run.text[-3000:]
     assert failing.result('broken-answer')['failed'], failing.text[-3000:]
     secrets = [VC_PASSWORD, VC_WRONG_PASSWORD]
