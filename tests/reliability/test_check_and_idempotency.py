@@ -21,7 +21,7 @@ PVE9_TASKS = [
 PVE8_TASKS = [
     task('group', 'proxmox_ha_group', dict(name='web', nodes=['pve1:2', 'pve2'], nofailback=True)),
     task('resources', 'proxmox_ha_resources', dict(state='overridden', config=[dict(sid='vm:100', group='web'),
-                                                                              dict(sid='vm:103', state='stopped')])),
+                                                                               dict(sid='vm:103', state='stopped')])),
 ]
 VS_TASKS = [
     task('ha', 'vsphere_cluster_ha', dict(datacenter='DC1', cluster='Cluster1', enabled=True, restart_priority='high',

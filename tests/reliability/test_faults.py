@@ -76,7 +76,7 @@ def test_lock_timeout_persistent_fails_clearly_then_converges(start_pve, ansible
     evidence.fault('lock')
     pve.fault('lock', path='cluster/ha/rules', method='POST', count=-1)
     rule = task('rule', 'proxmox_ha_rule', dict(name='keep-apart', type='resource-affinity', affinity='negative',
-                                                 resources=['vm:100', 'vm:101']), ignore_errors=True)
+                                                resources=['vm:100', 'vm:101']), ignore_errors=True)
     began = time.monotonic()
     run = ansible.play(pve_play(pve, [rule]))
     msg = clean_failure(run.result('rule'), 'lock', 'gave up after %d attempts' % PVE_MAX_ATTEMPTS)
@@ -217,7 +217,7 @@ def test_stale_digest_once_is_replanned(start_pve, ansible, evidence):
     evidence.fault('stale_digest')
     pve.fault('stale_digest', path='cluster/ha/rules/pin', count=1)
     rule = task('rule', 'proxmox_ha_rule', dict(name='pin', type='node-affinity', resources=['vm:100', 'vm:101'],
-                                                 nodes=['pve1', 'pve2']))
+                                                nodes=['pve1', 'pve2']))
     run = ansible.play(pve_play(pve, [rule]))
     assert run.rc == 0, run.text[-3000:]
     stored = pve.state()['rules']['pin']

@@ -60,7 +60,7 @@ def test_pve_secrets_hidden_at_vvvv_in_failures_diffs_and_request_log(pve_secret
         task('password-change', 'proxmox_ha_resources', dict(pve_args(pve, **pw), config=[dict(sid='vm:100', max_relocate=2)])),
         task('token-change', 'proxmox_cluster_ha', dict(pve_args(pve, **tok), shutdown_policy='migrate'), ignore_errors=True),
         task('token-rule', 'proxmox_ha_rule', dict(pve_args(pve, **tok), name='pin', type='node-affinity', resources=['vm:100'],
-                                                  nodes=['pve1'])),
+                                                   nodes=['pve1'])),
         task('wrong-password', 'proxmox_cluster_ha_info', pve_args(pve, api_user='root@pam', api_password='{{ wrong_password }}'),
              ignore_errors=True),
         task('wrong-token', 'proxmox_ha_resources', dict(pve_args(pve, api_token_id='root@pam!ci',
@@ -106,7 +106,7 @@ def test_vsphere_secrets_hidden_at_vvvv_in_failures_and_diffs(vcsim_secret, ansi
     tasks = [
         task('change', 'vsphere_cluster_ha', dict(conn, password='{{ vc_password }}', **ha)),
         task('wrong-password', 'vsphere_cluster_ha_info', dict(conn, password='{{ vc_wrong_password }}', datacenter='DC1',
-                                                                cluster='Cluster1'),
+                                                               cluster='Cluster1'),
              ignore_errors=True),
         task('broken-answer', 'vsphere_cluster_ha', dict(conn, password='{{ vc_password }}', datacenter='DC1', cluster='Cluster1',
                                                          restart_priority='low'), ignore_errors=True),
