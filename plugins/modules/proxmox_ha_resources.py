@@ -32,7 +32,7 @@ attributes:
     description: Plans the changes and makes no write request.
     support: full
   diff_mode:
-    description: Shows all HA resources before and after.
+    description: Shows all HA resources before and after, keyed by SID.
     support: full
 options:
   config:
@@ -198,8 +198,13 @@ def work(pm):
     if state['groups_migrated']:
         out['translated_to_rule'] = result['rules']
     if pm.diff_mode:
-        out['diff'] = dict(before=result['before'], after=result['after'])
+        # Ansible renders a diff side only from a mapping or a string, so key the lists by sid.
+        out['diff'] = dict(before=keyed_by_sid(result['before']), after=keyed_by_sid(result['after']))
     return out
+
+
+def keyed_by_sid(resources):
+    return dict((item['sid'], item) for item in resources or [])
 
 
 def main():
