@@ -39,6 +39,10 @@ class Evidence:
     def case(self, count=1):
         self.node.user_properties.append(('reliability_cases', count))
 
+    def note(self, key, count):
+        """A further figure for the summary (added up over the run)."""
+        self.node.user_properties.append(('reliability_note', (key, count)))
+
     def fault(self, kind, count=1):
         self.node.user_properties.append(('reliability_faults', count))
         self.node.user_properties.append(('reliability_fault_kind', kind))
@@ -49,7 +53,7 @@ def evidence(request):
     return Evidence(request.node)
 
 
-_TOTALS = dict(cases=0, faults=0, fault_kinds={}, passed=0, failed=0, xfailed=0, xpassed=0, skipped=0, tests=0, seconds=0.0)
+_TOTALS = dict(cases=0, faults=0, fault_kinds={}, notes={}, passed=0, failed=0, xfailed=0, xpassed=0, skipped=0, tests=0, seconds=0.0)
 _STARTED = [time.monotonic()]
 
 
@@ -66,6 +70,8 @@ def pytest_runtest_logreport(report):
                 _TOTALS['cases'] += value
             elif key == 'reliability_faults':
                 _TOTALS['faults'] += value
+            elif key == 'reliability_note':
+                _TOTALS['notes'][value[0]] = _TOTALS['notes'].get(value[0], 0) + value[1]
             elif key == 'reliability_fault_kind':
                 _TOTALS['fault_kinds'][value] = _TOTALS['fault_kinds'].get(value, 0) + 1
 

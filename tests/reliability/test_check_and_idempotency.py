@@ -158,13 +158,9 @@ def diff_output(collections_root, certificate, vcsim_module, tmp_path_factory):
     return runs
 
 
-DIFF_BUG = ('proxmox_ha_resources returns diff.before/after as lists; ansible-core\'s default callback renders only '
-            'strings or dicts and prints "Callback dispatch \'v2_on_file_diff\' failed ... \'list\' object has no attribute '
-            '\'splitlines\'" instead of the diff')
-
-
 @pytest.mark.parametrize('cluster,name', [
-    pytest.param('pve9', 'resources', marks=pytest.mark.xfail(strict=True, reason=DIFF_BUG)),
+    # proxmox_ha_resources (lists keyed by SID since 3dee787: before, the default callback could not render them)
+    ('pve9', 'resources'),
     ('pve9', 'rule'), ('pve9', 'apart'), ('pve9', 'options'), ('pve8', 'group'), ('vsphere', 'ha')])
 def test_diff_is_rendered_for_the_operator(diff_output, evidence, cluster, name):
     evidence.case()
