@@ -96,9 +96,15 @@ def pytest_terminal_summary(terminalreporter, config):
 
 # ---------------------------------------------------------------- ansible
 
+def pytest_configure(config):
+    """Refresh the collection tree (a copy) once per pytest run, before xdist starts its workers."""
+    if not hasattr(config, 'workerinput') and not config.option.collectonly:
+        os.environ['RELIABILITY_COLLECTIONS_ROOT'] = harness.refresh_collection_tree()
+
+
 @pytest.fixture(scope='session')
 def collections_root():
-    return harness.refresh_collection_tree()
+    return os.environ.get('RELIABILITY_COLLECTIONS_ROOT') or harness.refresh_collection_tree()
 
 
 @pytest.fixture
