@@ -12,6 +12,11 @@ import pvesim
 from harness import task, play
 
 HUGE = 2000
+# A message "says the fix" when it tells what to do (our modules: use/set/give/write/...) or, for ansible-core's
+# own argument checks, lists the accepted values or the conversion that failed.
+FIX_WORDS = ('use ', 'set ', 'give ', 'write ', 'list ', 'remove', 'drop ', 'must be one of', 'add ', 'create', 'fix ',
+             'make ', 'supported parameters', 'unable to convert', 'missing required', 'at most', 'between', 'needs',
+             'must list', 'is required', 'not found')
 
 
 def pve_cases():
@@ -203,6 +208,8 @@ def judge(run, case_id, words, writes):
         problems.append('traceback/module crash in result: %s' % str(result)[:500])
     if not any(word.lower() in msg.lower() for word in words):
         problems.append('message names none of %s: %r' % (words, msg[:400]))
+    if not any(word in msg.lower() for word in FIX_WORDS):
+        problems.append('message does not say how to fix it: %r' % msg[:400])
     if len(msg) > 1500:
         problems.append('message is %d characters long' % len(msg))
     return problems
