@@ -128,6 +128,14 @@ def request_never_sent(exc):
         'NewConnectionError' in text or 'Connection refused' in text or 'Name or service not known' in text)
 
 
+def certificate_failure(host, exc, secrets):
+    """A TLS verification failure: waiting never fixes it, so it is reported with the fix, not retried."""
+    return PveConnectionError(
+        'The TLS certificate of PVE at %s could not be verified (%s); give the CA that signed it with ca_path, '
+        'or set validate_certs: false if you accept an unverified connection.' % (host, redact(exc, secrets)),
+        kind='tls', method=None, path=None)
+
+
 def is_retryable(kind):
     """True for failures that may go away by waiting (lock, quorum, 5xx overload, network)."""
     return kind in RETRYABLE_KINDS
@@ -222,6 +230,8 @@ class PveClient:
             except AuthenticationError as exc:
                 raise PveApiError('Login to PVE at %s failed: %s' % (self.settings['host'], redact(exc, self._secrets)),
                                   kind='auth', status=401, method='POST', path='access/ticket')
+            except requests.exceptions.SSLError as exc:
+                raise certificate_failure(self.settings['host'], exc, self._secrets)
             except requests.exceptions.RequestException as exc:
                 raise PveConnectionError('Cannot reach PVE at %s: %s' % (self.settings['host'], redact(exc, self._secrets)),
                                          kind='connection', method='POST', path='access/ticket')
@@ -244,6 +254,8 @@ class PveClient:
             kind = classify_failure(exc.status_code, text)
             raise PveApiError('%s /%s failed: %s' % (method, path, text), kind=kind, status=exc.status_code,
                               method=method, path=path)
+        except requests.exceptions.SSLError as exc:
+            raise certificate_failure(self.settings['host'], exc, self._secrets)
         except requests.exceptions.RequestException as exc:
             kind = 'connection'
             if method in WRITE_METHODS and not request_never_sent(exc):

@@ -34,6 +34,17 @@ class HaInputError(ValueError):
     """Bad user input; the message is one sentence naming the option and the fix."""
 
 
+# PVE's 'pve-configid' format, which HA group and rule IDs must match.
+CONFIG_ID = re.compile(r'[A-Za-z][A-Za-z0-9_\-]+\Z')
+
+
+def check_config_id(value, option):
+    """Refuse an ID PVE would reject, before any request is made."""
+    if not CONFIG_ID.match(value or ''):
+        raise HaInputError("%s %r is not a valid PVE ID; start with a letter and use only ASCII letters, digits, '-' "
+                           "and '_' (at least 2 characters), e.g. 'web-tier'." % (option, value))
+
+
 # --------------------------------------------------------------------------- scalars
 
 def to_bool(value):
@@ -702,17 +713,21 @@ def command_to_request(command):
 
 
 def with_first_digest(requests, kind_path, digest):
-    """Attach digest to the first PUT under kind_path: it proves nobody changed the file since our read.
+    """Attach digest to the first write of the config file under kind_path, when that write is a PUT.
 
-    Later PUTs cannot carry it: every write changes the file's digest.
+    The digest proves nobody changed the file since our read, and it is only true until the
+    file's first write, ours included: a POST or DELETE earlier in the same run already changed
+    it, so a later PUT carrying the digest would fail as a stale edit of our own making.
     """
     if not digest:
         return requests
     out = []
     done = False
     for req in requests:
-        if not done and req['method'] == 'PUT' and req['path'].startswith(kind_path + '/'):
-            req = dict(req, params=dict(req['params'], digest=digest))
+        touches_file = req['path'] == kind_path or req['path'].startswith(kind_path + '/')
+        if not done and touches_file:
+            if req['method'] == 'PUT':
+                req = dict(req, params=dict(req['params'], digest=digest))
             done = True
         out.append(req)
     return out

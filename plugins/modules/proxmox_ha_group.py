@@ -200,6 +200,7 @@ def plan_rules_api(pm, desired):
 
 
 def work(pm):
+    ha.check_config_id(pm.params['name'], 'name')
     desired = ha.desired_group(pm.params) if pm.params['state'] == 'present' else dict(name=pm.params['name'])
     state = pm.client.ha_state()
     reads = {'first': True}

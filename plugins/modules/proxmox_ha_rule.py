@@ -185,6 +185,7 @@ def plan(pm):
 
 
 def work(pm):
+    ha.check_config_id(pm.params['name'], 'name')
     check_support(pm.client.ha_state())
     result = pm.converge(lambda: plan(pm))
     out = dict(changed=bool(result['writes']), before=result['before'], after=result['after'], commands=result['writes'])

@@ -253,15 +253,8 @@ def vsphere_matrix(collections_root, vcsim_module, tmp_path_factory):
 
 
 # Bugs found by this matrix (reported to the lead); strict, so a fix turns them into failures to remove here.
-KNOWN_BUGS = dict((case_id, 'proxmox_ha_group does not check the group name locally: it sends POST /cluster/ha/groups '
-                            'and relays PVE\'s 400 instead of failing before any write')
-                  for case_id in ('group-empty-name', 'group-unicode-name', 'group-name-with-space'))
-KNOWN_BUGS['rule-unicode-name'] = ('proxmox_ha_rule accepts a non-ASCII rule name and sends POST /cluster/ha/rules '
-                                   '(PVE rule ids are configuration ids [A-Za-z][A-Za-z0-9_-]*; the simulator stores it too)')
-KNOWN_BUGS['resources-config-not-a-list-of-dicts'] = ('ansible-core\'s element conversion message for config: [\'vm:100\'] '
-                                                      'does not name the option config')
-KNOWN_BUGS['rule-empty-name'] = ('proxmox_ha_rule accepts name \'\' and sends POST /cluster/ha/rules rule=\'\' '
-                                 '(the simulator stores it too) instead of failing before any write')
+KNOWN_BUGS = {'resources-config-not-a-list-of-dicts': ('ansible-core\'s element conversion message for config: [\'vm:100\'] '
+                                                       'does not name the option config')}
 
 
 def _params(cases, where):

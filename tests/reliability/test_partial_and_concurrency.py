@@ -56,7 +56,10 @@ def test_two_runs_at_once_on_different_resources_both_converge(pve, ansible, evi
         left = [task('left', 'proxmox_ha_resources', dict(config=[dict(sid='vm:100', max_restart=2), dict(sid='vm:101', max_restart=2)])),
                 task('left-rule', 'proxmox_ha_rule', dict(name='left-pin', type='node-affinity', resources=['vm:100'],
                                                           nodes=['pve1']))]
-        right = [task('right', 'proxmox_ha_resources', dict(config=[dict(sid='vm:102', state='stopped'), dict(sid='ct:104')])),
+        # Updates only: each run's first write is then a PUT carrying the digest both runs read, so
+        # whichever lands second must meet a stale digest (a create first would carry none).
+        right = [task('right', 'proxmox_ha_resources', dict(config=[dict(sid='vm:102', state='stopped'),
+                                                                    dict(sid='vm:103', max_relocate=2)])),
                  task('right-options', 'proxmox_cluster_ha', dict(shutdown_policy='migrate'))]
         started = time.monotonic()
         finish_left = ansible.play(play(left, 'proxmox', pve.token_auth()), background=True)
@@ -66,11 +69,12 @@ def test_two_runs_at_once_on_different_resources_both_converge(pve, ansible, evi
         for run in runs:
             assert run.rc == 0, 'round %d: %s' % (round_no, run.text[-3000:])
         state = pve.state()
-        assert sorted(state['resources']) == ['ct:104', 'vm:100', 'vm:101', 'vm:102', 'vm:103']
+        assert sorted(state['resources']) == ['vm:100', 'vm:101', 'vm:102', 'vm:103']
         assert [str(state['resources'][s].get('max_restart')) for s in ('vm:100', 'vm:101')] == ['2', '2']
         assert state['resources']['vm:102']['state'] == 'stopped'
+        assert str(state['resources']['vm:103'].get('max_relocate')) == '2'
         assert 'left-pin' in state['rules'] and state['options']['ha']['shutdown_policy'] == 'migrate'
-        # 4 resource writes are needed (3 PUTs, 1 POST); more means stale-digest answers were met and re-planned.
+        # 4 resource writes are needed (4 PUTs); more means stale-digest answers were met and re-planned.
         resource_writes = [w for w in pve.writes() if w['path'].startswith('/cluster/ha/resources')]
         conflicts += len(resource_writes) - 4
         # Run both again at once: nothing left to do for either.
@@ -86,9 +90,6 @@ def test_two_runs_at_once_on_different_resources_both_converge(pve, ansible, evi
     assert conflicts >= 1, 'the two runs never collided on a digest, so this test proved nothing about digest handling'
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'proxmox_ha_resources attaches the digest read before its own POST (create) to the following PUT (update), so the '
-    'PUT always meets a stale digest caused by the module itself; the re-plan then drops the applied POST from `commands`'))
 def test_create_plus_update_in_one_run_reports_every_write_and_meets_no_stale_digest(start_pve, ansible, evidence):
     pve = start_pve(with_ha('pve9-3node', EXISTING[:2]))
     evidence.case()

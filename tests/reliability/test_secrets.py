@@ -166,9 +166,7 @@ def test_self_signed_certificate_refused_by_default_accepted_with_ca_path_or_opt
 
 
 @pytest.mark.parametrize('platform', [
-    pytest.param('pve', marks=pytest.mark.xfail(strict=True, reason=(
-        '_pve_client treats a failed certificate verification as a transient connection error: retried 4 times '
-        '(7.5 s) and the message names neither ca_path nor validate_certs'))),
+    'pve',
     'vc'])
 def test_certificate_failure_message_names_the_fix(cert_run, evidence, platform):
     evidence.case()

@@ -292,12 +292,26 @@ def test_validate_resources_pve8_unknown_group_and_failback():
         ha.validate_resources([dict(sid='vm:100', group=None, failback=False)], [], False, [], False)
 
 
-def test_with_first_digest_only_first_put():
-    reqs = [dict(method='POST', path='cluster/ha/resources', params={}),
-            dict(method='PUT', path='cluster/ha/resources/vm:1', params={}),
+def test_with_first_digest_only_on_a_put_that_is_the_files_first_write():
+    puts = [dict(method='PUT', path='cluster/ha/resources/vm:1', params={}),
             dict(method='PUT', path='cluster/ha/resources/vm:2', params={})]
+    out = ha.with_first_digest(puts, 'cluster/ha/resources', 'abc')
+    assert [r['params'].get('digest') for r in out] == ['abc', None]
+
+
+def test_with_first_digest_not_after_our_own_post():
+    # The POST changes the file, so the digest read before it is stale for the PUT that follows.
+    reqs = [dict(method='POST', path='cluster/ha/resources', params={}),
+            dict(method='PUT', path='cluster/ha/resources/vm:1', params={})]
     out = ha.with_first_digest(reqs, 'cluster/ha/resources', 'abc')
-    assert [r['params'].get('digest') for r in out] == [None, 'abc', None]
+    assert [r['params'].get('digest') for r in out] == [None, None]
+
+
+def test_with_first_digest_ignores_writes_to_other_files():
+    reqs = [dict(method='POST', path='cluster/ha/rules', params={}),
+            dict(method='PUT', path='cluster/ha/resources/vm:1', params={})]
+    out = ha.with_first_digest(reqs, 'cluster/ha/resources', 'abc')
+    assert [r['params'].get('digest') for r in out] == [None, 'abc']
 
 
 # ----------------------------------------------------------------- datacenter options
