@@ -2,7 +2,6 @@
 
 import time
 
-import pytest
 
 from harness import task, play
 from test_faults import with_ha, sids
