@@ -2,7 +2,6 @@
 
 import time
 
-
 from harness import task, play
 from test_faults import with_ha, sids
 
