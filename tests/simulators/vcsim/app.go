@@ -185,6 +185,22 @@ func (a *app) forward(w http.ResponseWriter, r *http.Request, body []byte) {
 }
 
 func forwardTo(mux *http.ServeMux, w http.ResponseWriter, r *http.Request, body []byte) {
+	// A panic in the stock simulator (e.g. govmomi 0.24's property collector on some
+	// property paths) would otherwise just drop the connection; answer it as the
+	// SystemError fault a client can report instead.
+	defer func() {
+		if p := recover(); p != nil {
+			var reason bytes.Buffer
+			_ = xml.EscapeText(&reason, []byte(fmt.Sprint(p)))
+			w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+
+				`<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">`+
+				`<soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>vcsim: %s</faultstring>`+
+				`<detail><SystemErrorFault xmlns="urn:vim25" xsi:type="SystemError"><reason>%s</reason></SystemErrorFault></detail>`+
+				`</soapenv:Fault></soapenv:Body></soapenv:Envelope>`, reason.String(), reason.String())
+		}
+	}()
 	r.Body = ioutil.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	mux.ServeHTTP(w, r)
