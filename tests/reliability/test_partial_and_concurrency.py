@@ -42,7 +42,7 @@ def test_bulk_run_failing_halfway_reports_what_was_applied_and_rerun_finishes(st
 
 
 def test_two_runs_at_once_on_different_resources_both_converge(pve, ansible, evidence):
-    """Both runs update existing resources and read the same digest (their first reads are held 3 s), so the
+    """Both runs update existing resources and read the same digest (their first reads are held 5 s), so the
     second PUT carrying that digest meets a changed file and its run must re-read and re-plan."""
     rounds = 2
     conflicts = 0
@@ -50,7 +50,9 @@ def test_two_runs_at_once_on_different_resources_both_converge(pve, ansible, evi
         evidence.case(2)
         evidence.fault('concurrent_edit')
         pve.load(with_ha('pve9-3node', EXISTING))
-        pve.fault('latency', path='cluster/ha/resources$', method='GET', count=2, seconds=3)
+        # Both runs' first list reads are answered from the state they arrived at and then held 5 s
+        # ('after'), so both plan on the same digest whatever their start-up jitter.
+        pve.fault('latency', path='cluster/ha/resources$', method='GET', count=2, seconds=5, after=True)
         left = [task('left', 'proxmox_ha_resources', dict(config=[dict(sid='vm:100', max_restart=2), dict(sid='vm:101', max_restart=2)])),
                 task('left-rule', 'proxmox_ha_rule', dict(name='left-pin', type='node-affinity', resources=['vm:100'],
                                                           nodes=['pve1']))]

@@ -34,7 +34,11 @@ def lock_prefix(method, path):
 
 
 def make_fault(spec):
-    """A fault from its control-API form: {kind, path (regex, searched), method, count (-1 = until cleared), seconds}."""
+    """A fault from its control-API form: {kind, path (regex, searched), method, count (-1 = until cleared), seconds}.
+
+    A latency fault with ``after: true`` computes the answer first and holds it for ``seconds``: a slow
+    wire rather than a slow server, so requests held together all see the state of their arrival.
+    """
     kind = spec.get('kind')
     if kind not in KINDS:
         raise FaultError('kind must be one of {0}, not {1!r}'.format(', '.join(KINDS), kind))
@@ -52,7 +56,7 @@ def make_fault(spec):
     if kind == 'stale_digest' and method is None:
         method = 'PUT'
     return {'kind': kind, 'path': pattern.pattern, 'regex': pattern, 'method': method.upper() if method else None,
-            'count': count, 'seconds': seconds, 'message': spec.get('message'), 'hits': 0}
+            'count': count, 'seconds': seconds, 'message': spec.get('message'), 'after': bool(spec.get('after')), 'hits': 0}
 
 
 def take_fault(faults, method, path):

@@ -245,6 +245,10 @@ class PveSim(FakePve):
         fault = sim_faults.take_fault(self.faults, request.method, path) if self.faults else None
         if fault is not None:
             kind = fault['kind']
+            if kind == 'latency' and fault.get('after'):
+                response = await handler(request)
+                await asyncio.sleep(fault['seconds'])
+                return response
             if kind == 'latency':
                 await asyncio.sleep(fault['seconds'])
             elif kind == 'reset':
