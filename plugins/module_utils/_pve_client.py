@@ -18,8 +18,9 @@ import re
 import time
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaError
+from ansible_collections.clusterops.ha.plugins.module_utils._module_base import HaModule
 
 try:
     from proxmoxer import ProxmoxAPI
@@ -65,13 +66,11 @@ def pve_auth_argspec():
 
 # --------------------------------------------------------------------------- errors
 
-class PveError(Exception):
+class PveError(HaError):
     """Any failure talking to PVE; `kind` says which, `status` is the HTTP status (0 if none)."""
 
     def __init__(self, message, kind='error', status=0, method=None, path=None, attempts=1):
-        super(PveError, self).__init__(message)
-        self.message = message
-        self.kind = kind
+        super(PveError, self).__init__(message, kind=kind)
         self.status = status
         self.method = method
         self.path = path
@@ -331,19 +330,18 @@ class PveClient:
         return self._ha_state
 
 
-class PveModule:
-    """AnsibleModule plus a lazily connected PveClient; turns PveError into a clean fail_json."""
+class PveModule(HaModule):
+    """HaModule plus a lazily connected PveClient (the connection is made by the first request).
 
-    def __init__(self, argument_spec, **kwargs):
-        spec = pve_auth_argspec()
-        spec.update(argument_spec)
+    Failures add ``applied`` (writes PVE confirmed), ``unconfirmed`` (writes sent whose answer
+    was lost: PVE may hold them), ``changed`` (true when either is non-empty) and ``requests``.
+    """
+
+    def __init__(self, argument_spec, input_errors=(), **kwargs):
         kwargs.setdefault('required_together', []).append(('api_token_id', 'api_token_secret'))
-        self.module = AnsibleModule(argument_spec=spec, **kwargs)
-        self.params = self.module.params
-        self.check_mode = self.module.check_mode
-        self.diff_mode = self.module._diff
-        self.warnings = []
+        super(PveModule, self).__init__(argument_spec, pve_auth_argspec(), input_errors=input_errors, **kwargs)
         self.applied = []
+        self.unconfirmed = []
         self._client = None
         if PROXMOXER_IMPORT_ERROR:
             self.module.fail_json(msg=missing_required_lib('proxmoxer'), exception=PROXMOXER_IMPORT_ERROR)
@@ -354,21 +352,29 @@ class PveModule:
             self._client = PveClient(self.params)
         return self._client
 
-    def warn(self, message):
-        self.warnings.append(message)
-        self.module.warn(message)
+    def result_facts(self):
+        """The documented keys every PVE module returns: pve (version, migration) and requests."""
+        state = self.client.ha_state()
+        return dict(pve=dict(version=state['version'], major=state['major'], groups_migrated=state['groups_migrated']),
+                    requests=dict(self.client.counts))
 
     def apply(self, writes):
         """Send planned writes in order; each is dict(method, path, params). Returns what was sent."""
         for write in writes:
-            self.client.request(write['method'], write['path'], **write['params'])
+            try:
+                self.client.request(write['method'], write['path'], **write['params'])
+            except PveError as exc:
+                if exc.kind == 'write_unconfirmed':
+                    self.unconfirmed.append(write)
+                raise
             self.applied.append(write)
         return list(self.applied)
 
     def converge(self, plan_fn):
-        """Read+plan, apply; on a stale digest read and plan again once, then fail clearly.
+        """Read+plan, apply; on a stale digest or a lost answer read and plan again once, then fail clearly.
 
         plan_fn() returns a dict with at least `writes` (ordered requests); check mode sends nothing.
+        The returned plan's `writes` are all the writes this run made, so `changed` follows from them.
         """
         plan = plan_fn()
         if self.check_mode or not plan['writes']:
@@ -380,8 +386,13 @@ class PveModule:
             # A stale digest or a write whose answer was lost: read again and plan what is still missing.
             if exc.kind not in REPLAN_KINDS:
                 raise
+        # If this re-read fails, the lost write stays in `unconfirmed` and the failure says changed.
         replanned = plan_fn()
-        replanned['replanned'] = True
+        lost, self.unconfirmed = self.unconfirmed, []
+        for write in lost:
+            if not any(w['method'] == write['method'] and w['path'] == write['path'] for w in replanned['writes']):
+                # The re-read shows it in place: PVE applied it although its answer was lost.
+                self.applied.append(write)
         try:
             self.apply(replanned['writes'])
         except PveError as exc:
@@ -390,28 +401,15 @@ class PveModule:
                                   '(stale digest on %s /%s); nothing more was written, re-run the task.' % (exc.method, exc.path),
                                   kind='stale_digest', status=exc.status, method=exc.method, path=exc.path)
             raise
+        replanned['replanned'] = True
         replanned['before'] = plan.get('before')
+        replanned['writes'] = list(self.applied)
         return replanned
 
-    def fail(self, msg, **extra):
-        result = dict(extra)
+    def _failure_extras(self, error):
+        result = dict(applied=list(self.applied), changed=bool(self.applied or self.unconfirmed))
+        if self.unconfirmed:
+            result['unconfirmed'] = list(self.unconfirmed)
         if self._client is not None:
             result['requests'] = dict(self._client.counts)
-        self.module.fail_json(msg=msg, **result)
-
-    def run(self, work):
-        """Call work(self) -> result dict, then exit; every PveError becomes one clean failure."""
-        try:
-            result = work(self)
-        except PveError as exc:
-            self.fail(exc.message, error=exc.details(), applied=self.applied)
-        except HaInputError as exc:
-            self.fail(str(exc), applied=self.applied)
-        else:
-            if self._client is not None:
-                result.setdefault('requests', dict(self._client.counts))
-                if self._client._ha_state is not None:
-                    state = self._client._ha_state
-                    result.setdefault('pve', dict(version=state['version'], major=state['major'],
-                                                  groups_migrated=state['groups_migrated']))
-            self.module.exit_json(**result)
+        return result

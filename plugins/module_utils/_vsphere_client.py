@@ -7,8 +7,8 @@
 pyVmomi login with API-version negotiation (what ``SmartConnect`` does, without its
 atexit hooks), certificate and proxy handling, PropertyCollector reads over a container
 view, bounded task polling, and typed errors. An expired session is logged in again
-once. The ``VSphereModule`` wrapper builds the AnsibleModule with the shared argspec,
-turns typed errors into one clean ``fail_json`` and always logs out.
+once. ``VSphereModule`` is the shared module contract (_module_base.HaModule) plus this
+connection: login before the work function and a guaranteed logout.
 
 Every attribute read on a pyVmomi managed object is one SOAP round trip, so this code
 never does that: all reads go through ``RetrieveContents`` (the PropertyCollector's
@@ -26,7 +26,10 @@ import ssl
 import time
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaError
+from ansible_collections.clusterops.ha.plugins.module_utils._module_base import HaModule
 
 try:
     from pyVim.connect import SmartStubAdapter
@@ -62,15 +65,8 @@ def vsphere_argspec():
 
 # --------------------------------------------------------------------------- errors
 
-class VSphereError(Exception):
-    """Any failure talking to vCenter; ``message`` is one sentence for the user."""
-
-    kind = 'error'
-
-    def __init__(self, message, **details):
-        super(VSphereError, self).__init__(message)
-        self.message = message
-        self.details = details
+class VSphereError(HaError):
+    """Any failure talking to vCenter; ``message`` is one sentence for the user, ``extra`` its details."""
 
 
 class VSphereConnectionError(VSphereError):
@@ -446,35 +442,32 @@ def read_cluster(client, datacenter, cluster, host_paths, datastore_paths, clust
 
 # --------------------------------------------------------------------------- module wrapper
 
-class VSphereModule:
-    """AnsibleModule with the shared connection argspec, one error path and a guaranteed logout."""
+class VSphereModule(HaModule):
+    """HaModule with the vSphere connection: login before the work function, a guaranteed logout.
+
+    The work function receives the logged-in VSphereClient. Failures keep the fields of
+    earlier releases next to ``error``: ``error_kind`` and the error's details (``task``,
+    ``invalid_keys``) at the top level.
+    """
 
     def __init__(self, argument_spec, input_errors=(), **kwargs):
-        spec = vsphere_argspec()
-        spec.update(argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, **kwargs)
-        self.params = self.module.params
-        self.check_mode = self.module.check_mode
-        self.diff_mode = self.module._diff
-        self.input_errors = tuple(input_errors)
+        super(VSphereModule, self).__init__(argument_spec, vsphere_argspec(), input_errors=input_errors, **kwargs)
         if PYVMOMI_IMPORT_ERROR:
             self.module.fail_json(msg=missing_required_lib('pyVmomi'), exception=PYVMOMI_IMPORT_ERROR)
         self.client = VSphereClient(**self.params)
 
-    def run(self, body):
-        """Log in, run ``body(client)`` -> result dict, log out, exit (or fail with one message)."""
-        failure = None
-        try:
-            self.client.login()
-            result = body(self.client)
-        except self.input_errors as exc:
-            failure = dict(msg=str(exc))
-        except VSphereError as exc:
-            failure = dict(msg=exc.message, error_kind=exc.kind, **exc.details)
+    def _open(self):
+        self.client.login()
+
+    def _close(self):
         self.client.logout()
-        # Failing outside the except blocks keeps Python tracebacks out of an expected, explained failure.
-        if failure is not None:
-            self.module.fail_json(**failure)
-        for warning in result.pop('warnings', []):
-            self.module.warn(warning)
-        self.module.exit_json(**result)
+
+    def _work_args(self):
+        return (self.client,)
+
+    def _failure_extras(self, error):
+        if error is None:
+            return {}
+        result = dict(error.extra)
+        result['error_kind'] = error.kind
+        return result

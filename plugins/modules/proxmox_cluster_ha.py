@@ -124,10 +124,10 @@ from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.options impo
 
 
 def plan(pm):
-    version = pm.client.get('version') or {}
+    state = pm.client.ha_state()
     before = normalize_cluster_ha(pm.client.get('cluster/options') or {})
     after = desired_cluster_ha(pm.params, before)
-    validate_cluster_ha(after, version.get('version'))
+    validate_cluster_ha(after, state['version'])
     writes = []
     if before != after:
         writes.append(dict(method='PUT', path='cluster/options', params=cluster_ha_write_params(before, after)))
@@ -139,6 +139,7 @@ def work(pm):
     out = dict(changed=bool(result['writes']), before=result['before'], after=result['after'], commands=result['writes'])
     if pm.diff_mode:
         out['diff'] = dict(before=result['before'], after=result['after'])
+    out.update(pm.result_facts())
     return out
 
 

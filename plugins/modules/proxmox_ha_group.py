@@ -226,6 +226,7 @@ def work(pm):
         out['translated_to_rule'] = result['translated']
     if pm.diff_mode:
         out['diff'] = dict(before=result['before'] or {}, after=result['after'] or {})
+    out.update(pm.result_facts())
     return out
 
 

@@ -190,7 +190,7 @@ def work(pm):
     state = pm.client.ha_state()
     if params['state'] == 'gathered':
         current, _rules, _d1, _d2 = read_current(pm, state)
-        return dict(changed=False, gathered=as_list(current))
+        return dict(changed=False, gathered=as_list(current), **pm.result_facts())
     if params['state'] == 'deleted' and not params['config']:
         raise HaInputError("config is empty, so state=deleted would remove nothing; list the resources to delete, or "
                            "use state=overridden with config: [] to remove every HA resource.")
@@ -205,6 +205,7 @@ def work(pm):
     if pm.diff_mode:
         # Ansible renders a diff side only from a mapping or a string, so key the lists by sid.
         out['diff'] = dict(before=keyed_by_sid(result['before']), after=keyed_by_sid(result['after']))
+    out.update(pm.result_facts())
     return out
 
 

@@ -194,6 +194,7 @@ def work(pm):
     out = dict(changed=bool(result['writes']), before=result['before'], after=result['after'], commands=result['writes'])
     if pm.diff_mode:
         out['diff'] = dict(before=result['before'] or {}, after=result['after'] or {})
+    out.update(pm.result_facts())
     return out
 
 
