@@ -160,8 +160,8 @@ def plan_rules_api(pm, desired):
     planned = plan_group_as_rule(rule, desired, pm.params['state'], failbacks, cluster_nodes, rules)
     for warning in planned['warnings']:
         pm.warn(warning)
-    digests = dict(rule=first_digest(rules_raw), resource=first_digest(resources_raw))
-    return dict(planned, writes=to_requests(planned['commands'], digests))
+    # Only the rule carries a digest: the member failback PUTs follow it (as before the planners existed).
+    return dict(planned, writes=to_requests(planned['commands'], dict(rule=first_digest(rules_raw))))
 
 
 def work(pm):
