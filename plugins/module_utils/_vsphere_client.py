@@ -21,6 +21,7 @@ __metaclass__ = type
 
 import datetime
 import http.client
+import os
 import socket
 import ssl
 import time
@@ -28,8 +29,10 @@ import traceback
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaError
+from ansible_collections.clusterops.ha.plugins.module_utils._deadline import DeadlineExceeded, check_timeout, deadline
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaError, HaInputError
 from ansible_collections.clusterops.ha.plugins.module_utils._module_base import HaModule
+from ansible_collections.clusterops.ha.plugins.module_utils._secrets import check_secret, redact
 
 try:
     from pyVim.connect import SmartStubAdapter
@@ -87,6 +90,27 @@ class VSphereTaskError(VSphereError):
 
 class VSphereTimeoutError(VSphereError):
     kind = 'timeout'
+
+
+class VSphereUnconfirmedError(VSphereError):
+    """A change was sent (or its task started) but the connection failed before its outcome was known."""
+
+    kind = 'unconfirmed'
+
+
+def check_connection_options(params):
+    """Refuse a timeout, ca_path or password that can never work, before connecting (pure; HaInputError)."""
+    problem = check_timeout(params.get('timeout'), 'timeout')
+    if problem:
+        raise HaInputError(problem)
+    ca_path = params.get('ca_path')
+    if ca_path and params.get('validate_certs', True) and not os.path.isfile(ca_path):
+        raise HaInputError("ca_path %r is not a readable file; give the path of the PEM file of the CA that signed the "
+                           "vCenter certificate." % ca_path)
+    port = params.get('port')
+    if port is not None and not 1 <= port <= 65535:
+        raise HaInputError('port is %d; give a TCP port between 1 and 65535 (vCenter listens on 443).' % port)
+    check_secret(params.get('password'), 'password')
 
 
 # --------------------------------------------------------------------------- plain data
@@ -180,8 +204,8 @@ def _ssl_context(validate_certs, ca_path):
     return context
 
 
-def _reason(exc):
-    text = str(exc).strip() or type(exc).__name__
+def _reason(exc, secrets=()):
+    text = redact(str(exc).strip() or type(exc).__name__, secrets)
     return text.rstrip('.')
 
 
@@ -210,9 +234,24 @@ class VSphereClient:
     def _where(self):
         return '%s:%s' % (self.hostname, self.port)
 
+    def _why(self, exc):
+        """The reason of a failure in words, with every form of the password redacted."""
+        return _reason(exc, [self._password])
+
+    def _no_answer(self, exc):
+        return VSphereConnectionError('vCenter %s sent no complete answer within timeout (%s s); check the network or a proxy '
+                                      'between, or raise timeout.' % (self._where(), self.timeout))
+
     def login(self):
         if PYVMOMI_IMPORT_ERROR:
             raise VSphereError(missing_required_lib('pyVmomi'))
+        try:
+            with deadline(self.timeout):
+                self._login()
+        except DeadlineExceeded as exc:
+            raise self._no_answer(exc)
+
+    def _login(self):
         try:
             if self.stub is None:
                 # Version negotiation by HTTP GET of /sdk/vimServiceVersions.xml (not a SOAP call).
@@ -226,17 +265,19 @@ class VSphereClient:
             raise VSphereLoginError('Login to vCenter %s as %s was refused; check username and password.' % (self._where(), self.username))
         except ssl.SSLCertVerificationError as exc:
             raise VSphereConnectionError('The certificate of vCenter %s could not be verified (%s); set ca_path to its CA bundle, '
-                                         'or validate_certs false on a trusted lab network.' % (self._where(), _reason(exc)))
+                                         'or validate_certs false on a trusted lab network.' % (self._where(), self._why(exc)))
         except ssl.SSLError as exc:
-            raise VSphereConnectionError('The TLS handshake with vCenter %s failed (%s); check hostname and port.' % (self._where(), _reason(exc)))
+            raise VSphereConnectionError('The TLS handshake with vCenter %s failed (%s); check hostname and port.' % (self._where(), self._why(exc)))
         except (OSError, http.client.HTTPException, socket.timeout) as exc:
             raise VSphereConnectionError('Cannot reach vCenter %s (%s); check hostname, port and proxy_host/proxy_port.'
-                                         % (self._where(), _reason(exc)))
+                                         % (self._where(), self._why(exc)))
         except vmodl.MethodFault as exc:
-            raise VSphereLoginError('Login to vCenter %s failed: %s.' % (self._where(), _reason(exc.msg or exc)))
+            raise VSphereLoginError('Login to vCenter %s failed: %s.' % (self._where(), self._why(exc.msg or exc)))
+        except DeadlineExceeded:
+            raise
         except Exception as exc:  # pylint: disable=broad-except
             # SmartStubAdapter raises a bare Exception when the server is not a vSphere endpoint.
-            raise VSphereConnectionError('Cannot talk to vCenter %s (%s); check hostname and port.' % (self._where(), _reason(exc)))
+            raise VSphereConnectionError('Cannot talk to vCenter %s (%s); check hostname and port.' % (self._where(), self._why(exc)))
 
     def logout(self):
         """End the session (this also frees the container views it created). Never raises."""
@@ -256,27 +297,30 @@ class VSphereClient:
         Every pyVmomi failure leaves as a VSphereError with one sentence.
         """
         try:
-            try:
-                return operation()
-            except vim.fault.NotAuthenticated:
-                if self.relogins:
-                    raise
-                self.relogins += 1
-                self.login()
-                return operation()
+            with deadline(self.timeout):
+                try:
+                    return operation()
+                except vim.fault.NotAuthenticated:
+                    if self.relogins:
+                        raise
+                    self.relogins += 1
+                    self.login()
+                    return operation()
         except VSphereError:
             raise
+        except DeadlineExceeded as exc:
+            raise self._no_answer(exc)
         except vim.fault.NotAuthenticated:
             raise VSphereLoginError('The vCenter session on %s expired again right after a new login; check the session settings of vCenter.'
                                     % self._where())
         except vmodl.MethodFault as exc:
-            raise VSphereError('vCenter %s refused the request: %s.' % (self._where(), _reason(exc.msg or type(exc).__name__)))
+            raise VSphereError('vCenter %s refused the request: %s.' % (self._where(), self._why(exc.msg or type(exc).__name__)))
         except (OSError, http.client.HTTPException, socket.timeout) as exc:
-            raise VSphereConnectionError('Lost the connection to vCenter %s (%s); check that it is reachable.' % (self._where(), _reason(exc)))
+            raise VSphereConnectionError('Lost the connection to vCenter %s (%s); check that it is reachable.' % (self._where(), self._why(exc)))
         except Exception as exc:  # pylint: disable=broad-except
             # pyVmomi raises a bare Exception when an answer is not SOAP (an HTTP 500 error page, a proxy page).
             raise VSphereConnectionError('vCenter %s sent an answer that is not a SOAP response (%s); retry, and check vCenter or the proxy if it persists.'
-                                         % (self._where(), _reason(exc).splitlines()[0].rstrip(':')))
+                                         % (self._where(), self._why(exc).splitlines()[0].rstrip(':')))
 
     # ---- reads
 
@@ -334,8 +378,19 @@ class VSphereClient:
         cluster = self.moref('ClusterComputeResource', cluster_moid)
         # modify=True: unset properties are left alone. modify=False would reset the whole
         # cluster configuration (DRS rules included), so it is never used.
-        task = self.call(lambda: cluster.ReconfigureComputeResource_Task(spec, True))
-        self.wait_for_task(task._moId, timeout)
+        try:
+            task = self.call(lambda: cluster.ReconfigureComputeResource_Task(spec, True))
+        except VSphereConnectionError as exc:
+            # The request left; its answer did not arrive: vCenter may have started the task.
+            raise VSphereUnconfirmedError('The reconfigure request for cluster %s was sent but got no answer (%s); vCenter may '
+                                          'have applied it, so the outcome is unknown: check the recent tasks of the cluster in '
+                                          'vCenter, then run the task again.' % (cluster_moid, exc.message.rstrip('.')))
+        try:
+            self.wait_for_task(task._moId, timeout)
+        except (VSphereConnectionError, VSphereLoginError) as exc:
+            raise VSphereUnconfirmedError('vCenter task %s (reconfigure of cluster %s) was started, but the connection failed '
+                                          'before it finished (%s); its outcome is unknown: check the task in vCenter, then run '
+                                          'the task again.' % (task._moId, cluster_moid, exc.message.rstrip('.')), task=task._moId)
         return task._moId
 
     def wait_for_task(self, task_moid, timeout=TASK_TIMEOUT, sleep=time.sleep, clock=time.monotonic):
@@ -457,6 +512,7 @@ class VSphereModule(HaModule):
         self.client = VSphereClient(**self.params)
 
     def _open(self):
+        check_connection_options(self.params)
         self.client.login()
 
     def _close(self):
@@ -470,4 +526,7 @@ class VSphereModule(HaModule):
             return {}
         result = dict(error.extra)
         result['error_kind'] = error.kind
+        if error.kind == 'unconfirmed':
+            # The change may be in place: never report "nothing changed" for it.
+            result.update(changed=True, unconfirmed=[error.extra.get('task') or 'ReconfigureComputeResource_Task'])
         return result

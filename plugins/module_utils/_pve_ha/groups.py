@@ -58,7 +58,18 @@ def validate_group(desired, current, cluster_nodes, state):
         return
     if current is None and not desired.get('nodes'):
         raise HaInputError("nodes is required to create HA group '%s'; list at least one cluster node." % desired['name'])
+    if desired.get('nodes') is not None and not desired['nodes']:
+        # PVE 8 accepts nodes='' on an update and the group then places its resources nowhere.
+        raise HaInputError("nodes of HA group '%s' is empty; list at least one cluster node, or leave nodes out to keep "
+                           "the current ones." % desired['name'])
     check_nodes_exist(desired.get('nodes') or {}, cluster_nodes, 'nodes')
+
+
+def check_group_unused(name, users):
+    """Refuse to remove a group that resources still use, on every PVE version (PVE 8 refuses it itself)."""
+    if users:
+        raise HaInputError("HA group '%s' is still used by %s; move them out first (proxmox_ha_resources with "
+                           "group: '' or another group), then remove the group." % (name, ', '.join(users)))
 
 
 def plan_group(current, desired, state, cluster_nodes=None, users=()):
@@ -72,10 +83,7 @@ def plan_group(current, desired, state, cluster_nodes=None, users=()):
     if state == 'absent':
         if current is None:
             return dict(before=None, after=None, commands=[])
-        if users:
-            # PVE refuses to delete a group that resources still use; say which, before writing anything.
-            raise HaInputError("HA group '%s' is still used by %s; move them out first (proxmox_ha_resources with "
-                               "group: '' or another group), then remove the group." % (name, ', '.join(users)))
+        check_group_unused(name, users)
         return dict(before=current, after=None, commands=[dict(op='delete', kind='group', id=name, params={})])
     validate_group(desired, current, cluster_nodes, state)
     after = merge_desired(current, desired, dict(GROUP_DEFAULTS, name=name))

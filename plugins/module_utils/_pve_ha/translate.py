@@ -10,7 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import changed_fields, merge_desired, sort_sids
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.groups import GROUP_DEFAULTS, validate_group
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.groups import GROUP_DEFAULTS, check_group_unused, validate_group
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import rule_write_params, validate_rule
 
 
@@ -107,6 +107,9 @@ def plan_group_as_rule(rule, desired, state, failbacks, cluster_nodes=None, rule
     current = rule_as_group(rule, failbacks) if rule else None
     translated = dict(rule=name, pending=False)
     if state == 'absent':
+        # A migrated group is a rule that always has members, so it is in use while it exists: removing it would
+        # silently drop their placement, where PVE 8 refuses (issue 16, M3).
+        check_group_unused(desired['name'], rule['resources'] if rule else ())
         commands = [dict(op='delete', kind='rule', id=name, params={})] if rule else []
         return dict(before=current, after=None, commands=commands, translated=translated, warnings=[])
     validate_group(desired, current, cluster_nodes if desired.get('nodes') else None, state)
