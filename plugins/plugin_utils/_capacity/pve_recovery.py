@@ -119,6 +119,18 @@ class PveRecovery:
             self.base_mem[h] += g.memory_mb
         self.simple = dict((g.id, affinity[g.id] is None and g.id not in self.together and not self.separate.get(g.id))
                            for g in model.guests)
+        # Node-affinity rule as priority classes, best first: [(priority, (host, ...)), ...].
+        self.classes = {}
+        for gid, rule in affinity.items():
+            if rule is not None:
+                by_priority = {}
+                for h, p in rule.items():
+                    by_priority.setdefault(p, []).append(h)
+                self.classes[gid] = [(p, tuple(sorted(hs))) for p, hs in sorted(by_priority.items(), reverse=True)]
+        self.demand = dict((gid, info['demand']) for gid, info in cluster.guest_info.items())
+        # Displaced candidates per host in service-ID order, and the stranded ones (moved first).
+        self.ids_by_host = [sorted(gid for _neg, gid in items) for items in cluster.ha_items]
+        self.stranded_ids = sorted(gid for _neg, gid in cluster.stranded)
 
     @staticmethod
     def _node_affinity(guest, index):
@@ -171,37 +183,53 @@ class PveRecovery:
         free = list(cluster.base_free)
         overcommitted = [h for h in survivors if free[h] < 0]
         count = list(self.base_count)
-        cpu = list(self.base_cpu)
-        mem = list(self.base_mem)
+        basic = self.mode == 'basic'
+        cpu = None if basic else list(self.base_cpu)
+        mem = None if basic else list(self.base_mem)
         moved = {}
         placed = []
         unplaced = []
         infos = cluster.guest_info
+        simple = self.simple
+        demand = self.demand
         heap = None
-        if self.mode == 'basic':
+        if basic:
             heap = [(count[h], h) for h in survivors]
             heapq.heapify(heap)
         # Stranded guests (on hosts already out) move first, then the failure's guests, each in ID order.
-        stranded = set(gid for _neg, gid in cluster.stranded)
-        sequence = sorted((gid for _neg, gid in order), key=lambda gid: (gid not in stranded, gid))
+        if len(failed) == 1:
+            sequence = self.stranded_ids + self.ids_by_host[failed[0]]
+        else:
+            sequence = self.stranded_ids + sorted(gid for h in failed for gid in self.ids_by_host[h])
         for gid in sequence:
-            guest = self.guests[gid]
-            if self.simple[gid] and heap is not None:
-                h = self._pop_fewest(heap, count)
-                reason = REASON_NO_ALLOWED_HOST if h is None else None
-            else:
-                h, reason = self._select(gid, survivors, alive, moved, count, cpu, mem)
+            if basic and simple[gid]:
+                # Fewest services first, then node name (heap entries go stale as counts change).
+                while heap and heap[0][0] != count[heap[0][1]]:
+                    heapq.heappop(heap)
+                if not heap:
+                    unplaced.append(self._unplaced_row(infos[gid], REASON_NO_ALLOWED_HOST, survivors))
+                    continue
+                h = heap[0][1]
+                count[h] += 1
+                heapq.heapreplace(heap, (count[h], h))
+                free[h] -= demand[gid]
+                moved[gid] = h
+                placed.append((gid, h))
+                continue
+            h, reason = self._select(gid, survivors, alive, moved, count, cpu, mem)
             if h is None:
                 unplaced.append(self._unplaced_row(infos[gid], reason, survivors))
                 continue
             moved[gid] = h
             placed.append((gid, h))
             count[h] += 1
-            cpu[h] = self._add_cpu(cpu[h], h, guest)
-            mem[h] += guest.memory_mb
-            free[h] -= infos[gid]['demand']
-            if heap is not None:
+            free[h] -= demand[gid]
+            if basic:
                 heapq.heappush(heap, (count[h], h))
+            else:
+                guest = self.guests[gid]
+                cpu[h] = self._add_cpu(cpu[h], h, guest)
+                mem[h] += guest.memory_mb
         overloaded = [h for h in survivors if free[h] < 0 and h not in overcommitted]
         result = outcome(cluster, failed, alive, order, free, unplaced, placed, overcommitted, 'pve_' + self.mode,
                          track_hosts, with_plan, overloaded)
@@ -210,30 +238,24 @@ class PveRecovery:
             result['overloaded_detail'] = [self._overload_row(h, free, placed) for h in overloaded]
         return ok, True, result
 
-    @staticmethod
-    def _pop_fewest(heap, count):
-        """Survivor with the fewest services, first by name (basic scheduler, unrestricted guest)."""
-        while heap and heap[0][0] != count[heap[0][1]]:
-            heapq.heappop(heap)  # stale entry
-        if not heap:
-            return None
-        return heapq.heappop(heap)[1]
-
     def _node_of(self, gid, alive, moved):
         h = moved.get(gid, self.position.get(gid))
         return h if h is not None and alive[h] else None
 
     def _select(self, gid, survivors, alive, moved, count, cpu, mem):
         """select_service_node(..., 'best-score') for one guest; (host index or None, reason)."""
-        rule = self.affinity[gid]
-        if rule is None:
+        classes = self.classes.get(gid)
+        if classes is None:
             candidates = set(survivors)
         else:
-            online = [(p, h) for h, p in rule.items() if alive[h]]
-            if not online:
+            candidates = None
+            for _priority, hosts in classes:
+                online = [h for h in hosts if alive[h]]
+                if online:
+                    candidates = set(online)
+                    break
+            if candidates is None:
                 return None, REASON_NO_ALLOWED_HOST
-            top = max(p for p, _h in online)
-            candidates = set(h for p, h in online if p == top)
         for partner in self.separate.get(gid, ()):
             h = self._node_of(partner, alive, moved)
             if h is not None:
@@ -249,46 +271,65 @@ class PveRecovery:
             return None, REASON_ANTI_AFFINITY
         if self.mode == 'basic':
             return min(candidates, key=lambda h: (count[h], h)), None
-        scores = self._topsis(self.guests[gid], survivors, cpu, mem)
+        scores = self._topsis(self.guests[gid], survivors, cpu, mem, sorted(candidates))
         best = None
-        for h in sorted(candidates):
-            if best is None or scores[h] > scores[best] + SCORE_EPSILON:
-                best = h
-        return best, None
+        for h, score in scores:
+            if best is None or score > best[1] + SCORE_EPSILON:
+                best = (h, score)
+        return best[0], None
 
-    def _topsis(self, guest, nodes, cpu, mem):
-        """pve_static.rs score_nodes_to_start_service over all online nodes: {host index: score}."""
+    def _topsis(self, guest, nodes, cpu, mem, candidates):
+        """pve_static.rs score_nodes_to_start_service over all online nodes; [(candidate, score)].
+
+        Each node is an alternative "the guest runs here": average (root mean square) and highest
+        relative CPU and memory use over all nodes, each plus 1, all minimised with weights 1, 2, 5,
+        10; the matrix is normalised per criterion by its L2 norm and the score is the relative
+        closeness to the ideal worst (topsis.rs score_alternatives).
+        """
         n = len(nodes)
         add_cpu = guest.cpus if guest.cpus is not None else 1.0
-        rel_cpu = [cpu[h] / self.maxcpu[h] if self.maxcpu[h] else 0.0 for h in nodes]
-        rel_mem = [mem[h] / float(self.maxmem[h]) if self.maxmem[h] else 0.0 for h in nodes]
+        maxcpu, maxmem = self.maxcpu, self.maxmem
+        rel_cpu = [cpu[h] / maxcpu[h] if maxcpu[h] else 0.0 for h in nodes]
+        rel_mem = [mem[h] / float(maxmem[h]) if maxmem[h] else 0.0 for h in nodes]
         sq_cpu = sum(v * v for v in rel_cpu)
         sq_mem = sum(v * v for v in rel_mem)
         top_cpu = sorted(rel_cpu, reverse=True)[:2] + [0.0, 0.0]
         top_mem = sorted(rel_mem, reverse=True)[:2] + [0.0, 0.0]
-        rows = []
+        rows = {}
+        sums = [0.0, 0.0, 0.0, 0.0]
+        low = [None] * 4
+        high = [None] * 4
         for i, h in enumerate(nodes):
-            extra = self.maxcpu[h] if add_cpu == 0.0 else add_cpu
-            new_cpu = (cpu[h] + extra) / self.maxcpu[h] if self.maxcpu[h] else 0.0
-            new_mem = (mem[h] + guest.memory_mb) / float(self.maxmem[h]) if self.maxmem[h] else 0.0
+            extra = maxcpu[h] if add_cpu == 0.0 else add_cpu
+            new_cpu = (cpu[h] + extra) / maxcpu[h] if maxcpu[h] else 0.0
+            new_mem = (mem[h] + guest.memory_mb) / float(maxmem[h]) if maxmem[h] else 0.0
             other_cpu = top_cpu[1] if rel_cpu[i] == top_cpu[0] else top_cpu[0]
             other_mem = top_mem[1] if rel_mem[i] == top_mem[0] else top_mem[0]
-            rows.append((
-                1.0 + math.sqrt(max(0.0, sq_cpu - rel_cpu[i] ** 2 + new_cpu ** 2) / n),
-                1.0 + max(other_cpu, new_cpu),
-                1.0 + math.sqrt(max(0.0, sq_mem - rel_mem[i] ** 2 + new_mem ** 2) / n),
-                1.0 + max(other_mem, new_mem),
-            ))
-        columns = list(zip(*rows))
-        norms = [math.sqrt(sum(v * v for v in col)) for col in columns]
-        normalised = [[v / norms[c] if norms[c] else v for c, v in enumerate(row)] for row in rows]
-        best = [min(col) for col in zip(*normalised)]  # every criterion is minimised
-        worst = [max(col) for col in zip(*normalised)]
-        scores = {}
-        for h, row in zip(nodes, normalised):
-            to_best = math.sqrt(sum((TOPSIS_WEIGHTS[c] * (row[c] - best[c])) ** 2 for c in range(4)))
-            to_worst = math.sqrt(sum((TOPSIS_WEIGHTS[c] * (row[c] - worst[c])) ** 2 for c in range(4)))
-            scores[h] = 0.0 if to_best + to_worst == 0.0 else to_worst / (to_best + to_worst)
+            row = (1.0 + math.sqrt(max(0.0, sq_cpu - rel_cpu[i] * rel_cpu[i] + new_cpu * new_cpu) / n),
+                   1.0 + max(other_cpu, new_cpu),
+                   1.0 + math.sqrt(max(0.0, sq_mem - rel_mem[i] * rel_mem[i] + new_mem * new_mem) / n),
+                   1.0 + max(other_mem, new_mem))
+            rows[h] = row
+            for c in range(4):
+                v = row[c]
+                sums[c] += v * v
+                if low[c] is None or v < low[c]:
+                    low[c] = v
+                if high[c] is None or v > high[c]:
+                    high[c] = v
+        norms = [math.sqrt(s) or 1.0 for s in sums]
+        best = [low[c] / norms[c] for c in range(4)]  # every criterion is minimised
+        worst = [high[c] / norms[c] for c in range(4)]
+        scores = []
+        for h in candidates:
+            row = rows[h]
+            to_best = to_worst = 0.0
+            for c in range(4):
+                v = row[c] / norms[c]
+                to_best += (TOPSIS_WEIGHTS[c] * (v - best[c])) ** 2
+                to_worst += (TOPSIS_WEIGHTS[c] * (v - worst[c])) ** 2
+            to_best, to_worst = math.sqrt(to_best), math.sqrt(to_worst)
+            scores.append((h, 0.0 if to_best + to_worst == 0.0 else to_worst / (to_best + to_worst)))
         return scores
 
     def _unplaced_row(self, info, reason, survivors):
