@@ -292,7 +292,8 @@ def evaluate(model, host_failures=1, view='configured', reserve_percent=0,
         'reserve_percent': reserve_percent,
         'platform': model.platform or None,
         'cluster': model.cluster or None,
-        'scheduler': _scheduler_row(cluster),
+        'scheduler': _scheduler_row(cluster, summary, scenarios, host_failures, reserve_percent, enumeration_limit,
+                                    search_node_limit),
         'maintenance': sorted(out_of_service),
         'aggregate': aggregate(cluster, host_failures),
         'placement': _placement_summary(summary, enumeration_limit),
@@ -379,11 +380,18 @@ def _votes_lost(quorum, requested):
     return sum(quorum['unit_votes'][:requested])
 
 
-def _scheduler_row(cluster):
+def _scheduler_row(cluster, summary, scenarios, k, reserve_percent, enumeration_limit, search_node_limit):
+    """The replayed PVE scheduler; when `basic` overloads a survivor, whether `static` would fit."""
     if cluster.replay is None:
         return None
-    return {'crs': cluster.model.crs, 'replayed_as': cluster.replay.mode,
-            'counts_non_ha': cluster.model.crs_counts_non_ha}
+    row = {'crs': cluster.model.crs, 'replayed_as': cluster.replay.mode,
+           'counts_non_ha': cluster.model.crs_counts_non_ha, 'static_would_fit': None}
+    overloaded = any(s['overloaded_hosts'] for s in scenarios)
+    if cluster.model.crs == 'basic' and overloaded and not summary['ok']:
+        static = new_cluster(dataclasses.replace(cluster.model, crs='static'), cluster.view, reserve_percent)
+        alt, _scenarios, _track = _evaluate_k(static, k, enumeration_limit, search_node_limit, False)
+        row['static_would_fit'] = bool(alt['ok'])
+    return row
 
 
 def _fault_domains(cluster, model, requested, out_of_service, down, domain_of, search_node_limit):
