@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 __metaclass__ = type
 
@@ -352,9 +353,9 @@ def host_capacity(host, reserve_percent):
     if host.state != 'online':
         return 0
     usable = host.memory_mb - host.reserved_mb
-    if isinstance(reserve_percent, int):
-        return usable - ceil_div(usable * reserve_percent, 100)  # exact: no float rounding
-    return usable - int(math.ceil(usable * reserve_percent / 100.0))
+    # Exact rational arithmetic: float rounding would make e.g. 1.1 % of 22000 MiB 243 MiB, one MiB too many.
+    share = Fraction(reserve_percent) if isinstance(reserve_percent, int) else Fraction(repr(float(reserve_percent)))
+    return usable - math.ceil(usable * share / 100)
 
 
 def ceil_div(numerator, denominator):

@@ -582,3 +582,10 @@ def test_total_search_budget_bounds_an_evaluation():
     assert result['ok'] is False
     assert result['placement']['decided_exactly'] is False
     assert 'search_limit' in set(s['placement'] for s in result['scenarios'])
+
+
+def test_fractional_margin_is_exact_and_never_one_mib_short():
+    # 1.1 % of 22000 MiB is exactly 242 MiB; float arithmetic makes it 242.00000000000003 and ceil 243.
+    model = {'hosts': [host('a', 0, memory_mb=22000), host('b', 0, memory_mb=22000)], 'guests': []}
+    result = evaluate(model, host_failures=0, reserve_percent=1.1)
+    assert [row['capacity_mb'] for row in result['hosts']] == [21758, 21758]
