@@ -18,7 +18,7 @@ import math
 import dataclasses
 
 from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.model import CapacityModelError, Model, ceil_div, check_options, normalize_model
-from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.placement import SEARCH_NODE_LIMIT, SEARCH_TOTAL_LIMIT, Cluster, conflicts, scenario
+from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.placement import SEARCH_NODE_LIMIT, SEARCH_TOTAL_LIMIT, Cluster, scenario
 from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.platform_limits import quorum_figure, storage_figures
 from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.pve_recovery import PveRecovery
 
