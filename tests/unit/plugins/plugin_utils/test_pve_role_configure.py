@@ -31,9 +31,9 @@ def test_role_groups_parse_nodes_and_refuse_bad_ids():
 
 
 def test_pve8_groups_are_group_tasks_with_the_role_nofailback():
-    result = plan(pve8(), [{'sid': 'vm:100', 'group': 'web'}], [WEB, {'name': 'db', 'nofailback': False, 'state': 'present',
-                                                                       'nodes': ['pve3']}, {'name': 'old', 'state': 'absent'}],
-                  nofailback=True)
+    groups = [WEB, {'name': 'db', 'nofailback': False, 'state': 'present', 'nodes': ['pve3']},
+              {'name': 'old', 'state': 'absent'}]
+    result = plan(pve8(), [{'sid': 'vm:100', 'group': 'web'}], groups, nofailback=True)
     assert result['groups'] == [dict(name='web', nodes=['pve1:2', 'pve2:1'], restricted=False, nofailback=True),
                                 dict(name='db', nodes=['pve3'], nofailback=False)]
     assert result['group_rules'] == [] and result['absent_groups'] == ['old']

@@ -13,8 +13,8 @@ from ansible_collections.clusterops.ha.plugins.plugin_utils._pve_role.preflight 
 from ansible_collections.clusterops.ha.tests.unit.plugins.plugin_utils.pve_role_cluster import (
     pve8, pve9, pve9_unmigrated, resource, rule)
 
-ALL_FAIL = dict((name, 'fail') for name in ('min_nodes', 'quorum', 'nodes_online', 'identical_memory', 'shared_storage',
-                                             'backup_coverage'))
+CHECK_NAMES = ('min_nodes', 'quorum', 'nodes_online', 'identical_memory', 'shared_storage', 'backup_coverage')
+ALL_FAIL = dict((name, 'fail') for name in CHECK_NAMES)
 
 
 def by_name(checks):
