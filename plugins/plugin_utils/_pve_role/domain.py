@@ -12,12 +12,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha import (  # noqa: F401  pylint: disable=unused-import
-    GROUP_DEFAULTS, HaInputError, check_config_id, desired_resources as canonical_resources, desired_rule,
-    format_nodes, group_as_rule, group_from_rule_name, group_rule_name, merge_desired, normalize_sid, parse_nodes,
-    plan_resources, rule_as_group, rule_defaults, sort_sids)
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_capacity_model import (  # noqa: F401  pylint: disable=unused-import
-    placement_constraints)
+# pylint: disable=unused-import
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError  # noqa: F401
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import (  # noqa: F401
+    check_config_id, format_nodes, merge_desired, normalize_sid, parse_nodes, sort_sids)
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.groups import GROUP_DEFAULTS  # noqa: F401
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import (  # noqa: F401
+    desired_resources as canonical_resources, plan_resources)
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import desired_rule, rule_defaults  # noqa: F401
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import (  # noqa: F401
+    group_as_rule, group_from_rule_name, group_rule_name)
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_capacity_model import placement_constraints  # noqa: F401
+# pylint: enable=unused-import
 
 # Role variables whose entries the decisions read, named in error sentences.
 RESOURCES_VAR = 'proxmox_ha_resources'

@@ -136,10 +136,13 @@ def group_problems(info, parsed_groups, desired):
         if group['name'] not in existing and not group['nodes']:
             problems.append("%s entry '%s' has no nodes, and the group does not exist yet; list its nodes (the real "
                             "run would be refused only after other writes)." % (d.GROUPS_VAR, group['name']))
-    known = existing | set(group['name'] for group in d.present(parsed_groups))
-    known -= set(group['name'] for group in parsed_groups if group['state'] == 'absent')
+    removed = set(group['name'] for group in parsed_groups if group['state'] == 'absent')
+    known = (existing | set(group['name'] for group in d.present(parsed_groups))) - removed
     for item in desired:
-        if item.get('group') and item['group'] not in known:
+        if item.get('group') in removed:
+            problems.append("%s gives %s group '%s', which %s removes (state absent); move the resource to another "
+                            "group or keep the group." % (d.RESOURCES_VAR, item['sid'], item['group'], d.GROUPS_VAR))
+        elif item.get('group') and item['group'] not in known:
             problems.append("%s gives %s group '%s', which neither exists nor is in %s; add the group there or fix "
                             "the name." % (d.RESOURCES_VAR, item['sid'], item['group'], d.GROUPS_VAR))
     return problems

@@ -122,6 +122,11 @@ def test_resource_naming_an_unknown_group_is_refused():
     assert "gives vm:100 group 'db', which neither exists nor is in proxmox_ha_groups" in refusal
 
 
+def test_resource_naming_a_group_the_run_removes_is_refused():
+    refusal = run(pve8(), [{'sid': 'vm:100', 'group': 'web'}], groups=[{'name': 'web', 'state': 'absent'}])['refusal']
+    assert "gives vm:100 group 'web', which proxmox_ha_groups removes (state absent)" in refusal
+
+
 def test_new_rule_without_type_is_refused():
     assert 'needs type to create the rule' in run(pve9(), rules=[{'name': 'r1', 'resources': ['100']}])['refusal']
 

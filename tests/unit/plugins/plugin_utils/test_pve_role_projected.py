@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.plugin_utils._pve_role.projected import projected_model
 from ansible_collections.clusterops.ha.tests.unit.plugins.plugin_utils.pve_role_cluster import (
     group, guest, pve8, pve9, resource, rule)
