@@ -52,6 +52,14 @@ fi
 grep -q "Preflight refused HA on this cluster: min_nodes" "$out"
 play control.yml -e sim=sim_pve9 -e action=writes -e expect=zero
 
+echo "== a strict negative node-affinity rule confines the guest in the gate too (refused: pve3 down strands vm:105)"
+play control.yml -e sim=sim_pve9 -e action=reset -e scenario=pve9-3node
+if play harden.yml -e sim=sim_pve9 -e @strict_negative_pve9.yml > "$out"; then
+  echo "the gate did not see the strict negative node-affinity rule"; exit 1
+fi
+grep -q "NOT sufficient for 1 host failure" "$out"
+play control.yml -e sim=sim_pve9 -e action=writes -e expect=zero
+
 echo "== a resource naming a VMID the cluster lacks is refused before any write, in one sentence"
 play control.yml -e sim=sim_pve9 -e action=reset -e scenario=pve9-nocapacity
 if play harden.yml -e sim=sim_pve9 > "$out"; then
