@@ -25,6 +25,7 @@ def vsan(vsan_module):
     return Vc(vsan_module)
 
 
+ROLE_TASK = 'clusterops.ha.vsphere_ha : '
 VSAN_ROLE_VARS = dict(vsphere_ha_datacenter='DC-VSAN', vsphere_ha_cluster='VSAN-Cluster')
 
 
@@ -53,7 +54,7 @@ def test_l9_zero_host_failures_is_refused_as_no_failover_protection(vc, ansible,
                                  vc.auth()))
     assert run.rc != 0
     assert 'Capacity OK' not in run.stdout and 'Failover capacity OK' not in run.stdout
-    refusal = run.result('Refuse when a preflight check fails (nothing has been written)')['msg']
+    refusal = run.result(ROLE_TASK + 'Refuse when a preflight check fails (nothing has been written)')['msg']
     assert refusal.startswith('Preflight refused HA on this cluster: failover_protection: vsphere_ha_host_failures is 0')
     assert 'no failover protection' in refusal
     assert vc.reconfigures() == {}
@@ -65,7 +66,7 @@ def test_l9_zero_host_failures_accepted_on_warn_says_plainly_it_is_no_protection
                      vsphere_ha_admission_control='disabled')
     run = ansible.play(role_play('clusterops.ha.vsphere_ha', role_vars, 'vsphere', vc.auth()), check=True)
     assert run.rc == 0, run.text[-3000:]
-    summary = run.result('Print the summary - what changed, what was checked, capacity headroom')['msg']
+    summary = run.result(ROLE_TASK + 'Print the summary - what changed, what was checked, capacity headroom')['msg']
     capacity = [line for line in summary if line.startswith('Capacity: ')]
     assert capacity and capacity[0].startswith('Capacity: NO FAILOVER PROTECTION - vsphere_ha_host_failures is 0 (N+0)')
     assert any(line.startswith('WARN     failover_protection') for line in summary)
