@@ -42,7 +42,8 @@ play control.yml -e action=writes -e expect=zero
 
 echo "== a comma-separated string of isolation addresses means the addresses (check mode)"
 play harden.yml --check -e vsphere_ha_isolation_addresses=192.0.2.1,192.0.2.2 | tee "$out"
-grep -q '"isolation_addresses": \["192.0.2.1", "192.0.2.2"\]' "$out"
+# The summary prints the applied settings as JSON inside a JSON string (quotes escaped).
+grep -qF 'isolation_addresses\": [\"192.0.2.1\", \"192.0.2.2\"]' "$out"
 play control.yml -e action=writes -e expect=zero
 
 echo "== a failed preflight check refuses before any reconfigure"
