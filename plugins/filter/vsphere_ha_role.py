@@ -17,7 +17,7 @@ import functools
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.plugin_utils._vsphere_role.facts import cluster_facts
 from ansible_collections.clusterops.ha.plugins.plugin_utils._vsphere_role.preflight import preflight_checks
 from ansible_collections.clusterops.ha.plugins.plugin_utils._vsphere_role.settings import desired_settings

@@ -15,7 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import HaInputError, normalize_desired
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import normalize_desired
 from ansible_collections.clusterops.ha.plugins.plugin_utils._vsphere_role.variables import PREFIX, role_variables
 
 # Heartbeat policies that take a datastore list (allFeasibleDs takes none).

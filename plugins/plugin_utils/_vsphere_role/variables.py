@@ -20,7 +20,7 @@ from ansible.module_utils.common.validation import (
     check_type_bool, check_type_dict, check_type_float, check_type_int, check_type_list, check_type_str)
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
-from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 
 PREFIX = 'vsphere_ha_'
 CHECK_ACTIONS = ('fail', 'warn', 'skip')

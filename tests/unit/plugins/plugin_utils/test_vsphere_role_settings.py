@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.plugin_utils._vsphere_role.facts import cluster_facts
 from ansible_collections.clusterops.ha.plugins.plugin_utils._vsphere_role.settings import desired_settings
 from ansible_collections.clusterops.ha.tests.unit.plugins.plugin_utils._vsphere_role_data import (

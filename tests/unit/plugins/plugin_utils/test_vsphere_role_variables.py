@@ -12,7 +12,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.plugin_utils._vsphere_role.variables import VARIABLES, role_variables
 from ansible_collections.clusterops.ha.tests.unit.plugins.plugin_utils._vsphere_role_data import ROLE, variables
 
