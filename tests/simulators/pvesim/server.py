@@ -16,6 +16,7 @@ from fakepve.model import PveError
 from fakepve.server import FakePve, USER, collect, error, ok
 
 from . import faults as sim_faults
+from . import quorum as sim_quorum
 from .ha import GROUP_OPTIONS, RESOURCE_OPTIONS, RULE_OPTIONS, HaConfig, parse_node_list, split_list, typed_value
 from .options import apply_backup_update, apply_options_update, backup_job_view, scenario_options
 from .scenario import read_scenario, version_major
@@ -207,6 +208,7 @@ class PveSim(FakePve):
         r.add_post('/_sim/migrate_groups', self._ctl_migrate)
         r.add_post('/_sim/nodes/{node}', self._ctl_node)
         r.add_post('/_sim/quorum', self._ctl_quorum)
+        sim_quorum.register_control(r, self)
         return app
 
     def _register_stateful(self, router, prefixes):
@@ -291,7 +293,7 @@ class PveSim(FakePve):
             ('PUT', '/cluster/backup/{id}', self._write(self._update_backup_job)),
             ('DELETE', '/cluster/backup/{id}', self._write(self._delete_backup_job)),
             ('GET', '/nodes/{node}/status', lambda v, u: self.node_status(v['node'])),
-        ]
+        ] + sim_quorum.routes(self)
 
     def ha_call(self, name):
         """A write on the current HaConfig (looked up per request: a scenario reset replaces it)."""
