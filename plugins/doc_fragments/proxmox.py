@@ -40,7 +40,7 @@ options:
   api_token_id:
     description:
       - API token, either the bare token name (with O(api_user)) or the full C(user@realm!name).
-      - Never the whole token with its secret (C(user@realm!name=secret)): that is refused with a hint and hidden
+      - Never the whole token with its secret (C(user@realm!name=secret)); that is refused with a hint and hidden
         from the output.
       - Falls back to E(PROXMOX_TOKEN_ID).
     type: str
@@ -76,7 +76,7 @@ notes:
     an expired login ticket leads to one new login. A write whose answer is lost (read timeout, connection reset) is
     not resent blindly, because PVE may have applied it - the module reads the configuration again and sends only
     what is still missing, once. If that read fails too, the task fails with C(changed=true) and the write in
-    C(unconfirmed): its outcome is unknown.
+    C(unconfirmed), because its outcome is unknown.
   - Connection options that can never work (O(api_timeout) below 1, a missing O(ca_path), a port out of range, a
     URL in O(api_host)) fail at once, naming the option, and are not retried.
   - A failure returns C(msg) and C(error) (C(kind) plus C(status), C(method), C(path), C(attempts)); C(error.kind)

@@ -74,7 +74,7 @@ notes:
   - The session is logged out at the end of every run. An expired session leads to one new login.
   - A failure returns C(msg), C(error) (C(kind) and details) and, as before, C(error_kind). If a reconfigure was
     sent but its answer or its task's end was lost, the task fails with C(changed=true), C(error.kind=unconfirmed)
-    and the task in C(unconfirmed): check it in vCenter before re-running.
+    and the task in C(unconfirmed); check it in vCenter before re-running.
   - All reads use the PropertyCollector (one C(RetrieveContents) call over a container view), so the number of SOAP
     calls does not grow with the number of hosts or VMs.
 requirements:

@@ -5,7 +5,7 @@ the simulated cluster. Each test failed on the code before its fix: the finding 
 import time
 
 import harness
-from harness import task, play
+from harness import task
 from test_faults import BASE_RESOURCES, pve_play, with_ha
 
 
