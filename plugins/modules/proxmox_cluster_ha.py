@@ -120,17 +120,19 @@ requests:
 
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.options import (
-    cluster_ha_write_params, desired_cluster_ha, normalize_cluster_ha, validate_cluster_ha)
+    cluster_ha_write_params, desired_cluster_ha, normalize_cluster_ha, unmanaged_crs, validate_cluster_ha)
 
 
 def plan(pm):
-    version = pm.client.get('version') or {}
-    before = normalize_cluster_ha(pm.client.get('cluster/options') or {})
+    state = pm.client.ha_state()
+    options = pm.client.get('cluster/options') or {}
+    before = normalize_cluster_ha(options)
     after = desired_cluster_ha(pm.params, before)
-    validate_cluster_ha(after, version.get('version'))
+    validate_cluster_ha(after, state['version'])
     writes = []
     if before != after:
-        writes.append(dict(method='PUT', path='cluster/options', params=cluster_ha_write_params(before, after)))
+        params = cluster_ha_write_params(before, after, keep_crs=unmanaged_crs(options))
+        writes.append(dict(method='PUT', path='cluster/options', params=params))
     return dict(before=before, after=after, writes=writes)
 
 
@@ -139,6 +141,7 @@ def work(pm):
     out = dict(changed=bool(result['writes']), before=result['before'], after=result['after'], commands=result['writes'])
     if pm.diff_mode:
         out['diff'] = dict(before=result['before'], after=result['after'])
+    out.update(pm.result_facts())
     return out
 
 

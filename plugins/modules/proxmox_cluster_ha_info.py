@@ -190,7 +190,6 @@ def optional_get(pm, path, default):
 
 
 def work(pm):
-    check_host_reserved_mb(pm.params['host_reserved_mb'])
     client = pm.client
     state = client.ha_state()
     status = client.get('cluster/status') or []
@@ -267,7 +266,7 @@ def work(pm):
         backup_jobs=[dict(id=b.get('id'), schedule=b.get('schedule') or b.get('starttime'),
                           enabled=b.get('enabled') is None or to_bool(b.get('enabled')), storage=b.get('storage'),
                           all=to_bool(b.get('all')), vmid=b.get('vmid'), pool=b.get('pool')) for b in backups],
-        capacity_model=model, findings=findings)
+        capacity_model=model, findings=findings, **pm.result_facts())
 
 
 def main():
@@ -276,7 +275,7 @@ def main():
              gather_guest_config=dict(type='bool', default=True)),
         supports_check_mode=True,
     )
-    pm.run(work)
+    pm.run(work, check=lambda m: check_host_reserved_mb(m.params['host_reserved_mb']))
 
 
 if __name__ == '__main__':

@@ -134,11 +134,9 @@ requests:
 
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import changed_fields, check_config_id, guest_types, merge_desired
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import desired_rule, normalize_rule, rule_defaults, rule_write_params, validate_rule
-
-NODE_ONLY = ('nodes', 'strict')
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import check_config_id, guest_types
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest, to_requests
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule, plan_rule
 
 
 def check_support(state):
@@ -152,39 +150,15 @@ def check_support(state):
 
 
 def plan(pm):
-    params = pm.params
     rules_raw = pm.client.get('cluster/ha/rules') or []
     rules = [normalize_rule(r) for r in rules_raw]
-    current = next((r for r in rules if r['name'] == params['name']), None)
-    if params['state'] == 'absent':
-        writes = [dict(method='DELETE', path='cluster/ha/rules/%s' % params['name'], params={})] if current else []
-        return dict(before=current, after=None, writes=writes)
-    rule_type = params['type'] or (current or {}).get('type')
-    if rule_type is None:
-        raise HaInputError("type is required to create rule '%s'; set node-affinity or resource-affinity." % params['name'])
-    if current and params['type'] and params['type'] != current['type']:
-        raise HaInputError("type of rule '%s' is %s and PVE cannot change it; remove the rule with state=absent and "
-                           "create it again, or keep type %s." % (params['name'], current['type'], current['type']))
-    if rule_type == 'resource-affinity':
-        given = [key for key in NODE_ONLY if params.get(key) is not None]
-        if given:
-            raise HaInputError("%s applies only to node-affinity rules; drop it from resource-affinity rule '%s'."
-                               % (given[0], params['name']))
-    types, _nodes = guest_types(pm.client.get('cluster/resources', type='vm'))
-    desired = desired_rule(dict(params, type=rule_type), types)
-    after = merge_desired(current, desired, dict(rule_defaults(rule_type), name=params['name']))
-    managed = set(r['sid'] for r in pm.client.get('cluster/ha/resources') or [])
-    validate_rule(after, managed, pm.client.node_names(), rules)
-    writes = []
-    if current is None:
-        writes.append(dict(method='POST', path='cluster/ha/rules', params=dict(rule_write_params(None, after), rule=params['name'])))
-    elif changed_fields(current, after):
-        write = rule_write_params(current, after)
-        digest = first_digest(rules_raw)
-        if digest:
-            write['digest'] = digest
-        writes.append(dict(method='PUT', path='cluster/ha/rules/%s' % params['name'], params=write))
-    return dict(before=current, after=after, writes=writes)
+    types = managed = nodes = None
+    if pm.params['state'] == 'present':
+        types, _nodes = guest_types(pm.client.get('cluster/resources', type='vm'))
+        managed = set(r['sid'] for r in pm.client.get('cluster/ha/resources') or [])
+        nodes = pm.client.node_names()
+    planned = plan_rule(rules, pm.params, types, managed, nodes)
+    return dict(planned, writes=to_requests(planned['commands'], dict(rule=first_digest(rules_raw))))
 
 
 def work(pm):
@@ -194,6 +168,7 @@ def work(pm):
     out = dict(changed=bool(result['writes']), before=result['before'], after=result['after'], commands=result['writes'])
     if pm.diff_mode:
         out['diff'] = dict(before=result['before'] or {}, after=result['after'] or {})
+    out.update(pm.result_facts())
     return out
 
 

@@ -24,6 +24,9 @@ CRS_DEFAULTS = dict(ha='basic', ha_rebalance_on_start=False, ha_auto_rebalance=F
 CRS_BOOL = ('ha_rebalance_on_start', 'ha_auto_rebalance')
 
 
+# Ranges of the numeric crs keys (pve-cluster src/PVE/DataCenterConfig.pm, crs format, at 9.1.6): refused locally.
+CRS_RANGES = dict(ha_auto_rebalance_threshold=(0, 100), ha_auto_rebalance_hold_duration=(0, None),
+                  ha_auto_rebalance_margin=(0, 100))
 OPTION_DEFAULTS = dict(shutdown_policy='conditional', fencing='watchdog')
 
 
@@ -72,6 +75,11 @@ def desired_cluster_ha(params, current):
 
 def validate_cluster_ha(after, version_string):
     """Errors for the datacenter options as they would be after the change (pure)."""
+    for name, (low, high) in sorted(CRS_RANGES.items()):
+        value = after['crs'][name]
+        if value < low or (high is not None and value > high):
+            raise HaInputError('crs.%s is %s; set it to a value between %s and %s.' % (
+                name, value, low, high) if high is not None else 'crs.%s is %s; set it to %s or more.' % (name, value, low))
     auto = [name for name in CRS_KEYS if name.startswith('ha_auto_rebalance_') and after['crs'][name] != CRS_DEFAULTS[name]]
     if auto and not after['crs']['ha_auto_rebalance']:
         raise HaInputError("crs.%s only applies with crs.ha_auto_rebalance; set ha_auto_rebalance: true or drop it." % auto[0])
@@ -79,8 +87,17 @@ def validate_cluster_ha(after, version_string):
         raise HaInputError("crs.ha dynamic needs PVE 9.2 or later (this cluster runs %s); use basic or static." % version_string)
 
 
-def cluster_ha_write_params(before, after):
-    """PUT /cluster/options parameters: property strings for set values, delete= where all is default."""
+def unmanaged_crs(options):
+    """The crs keys this collection does not manage (from a newer PVE, say) as {key: value}, kept on every rewrite."""
+    managed = set(CRS_KEYS.values())
+    return dict((key, value) for key, value in parse_property_string(options.get('crs')).items() if key not in managed)
+
+
+def cluster_ha_write_params(before, after, keep_crs=None):
+    """PUT /cluster/options parameters: property strings for set values, delete= where all is default.
+
+    keep_crs: unmanaged crs keys (unmanaged_crs()) written back unchanged whenever crs is rewritten.
+    """
     params, delete = {}, []
     if before['shutdown_policy'] != after['shutdown_policy']:
         if after['shutdown_policy'] == OPTION_DEFAULTS['shutdown_policy']:
@@ -94,6 +111,7 @@ def cluster_ha_write_params(before, after):
             if value == CRS_DEFAULTS[name]:
                 continue
             parts.append('%s=%s' % (key, int(value) if isinstance(value, bool) else value))
+        parts.extend('%s=%s' % (key, value) for key, value in sorted((keep_crs or {}).items()))
         if parts:
             params['crs'] = ','.join(parts)
         else:
