@@ -29,7 +29,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils._pve_capacity_model 
 RESOURCES_VAR = 'proxmox_ha_resources'
 GROUPS_VAR = 'proxmox_ha_groups'
 RULES_VAR = 'proxmox_ha_rules'
-CONSTRAINT_KEYS = ('allowed_hosts', 'host_priority', 'anti_affinity')
+CONSTRAINT_KEYS = ('allowed_hosts', 'host_priority', 'anti_affinity', 'keep_together')
 
 
 def given(entry):
