@@ -37,6 +37,11 @@ def read_scenario(source):
     """A scenario from a path, a shipped name or an already parsed dict, normalised."""
     if isinstance(source, dict):
         raw = copy.deepcopy(source)
+        if raw.get('base'):
+            merged = _read_raw(scenario_path(str(raw.pop('base'))))
+            merged.pop('name', None)
+            merged.update(raw)
+            raw = merged
     else:
         path = scenario_path(str(source))
         if not os.path.exists(path):
