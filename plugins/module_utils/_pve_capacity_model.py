@@ -23,15 +23,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-MIB = 1024 * 1024
-
-
-def mib_down(value):
-    return int(value or 0) // MIB
-
-
-def mib_up(value):
-    return -(-int(value or 0) // MIB)
+from ansible_collections.clusterops.ha.plugins.module_utils._model_common import dedupe_anti_affinity, mib_down, mib_up
 
 
 def host_state(node_entry, manager_node_status):
@@ -74,10 +66,7 @@ def placement_constraints(groups, rules, host_names=()):
                 entry['host_priority'] = dict((host, 0) for host in others)
             elif rule['type'] == 'resource-affinity' and rule.get('affinity') == 'negative':
                 entry.setdefault('anti_affinity', []).append(rule['name'])
-    for entry in out.values():
-        if 'anti_affinity' in entry:
-            entry['anti_affinity'] = sorted(set(entry['anti_affinity']))
-    return out
+    return dedupe_anti_affinity(out)
 
 
 def balloon_min_mb(config, memory_mb):

@@ -19,7 +19,7 @@ import time
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 
 try:
     from proxmoxer import ProxmoxAPI

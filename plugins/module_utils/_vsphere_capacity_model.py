@@ -29,12 +29,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-MIB = 1024 * 1024
+from ansible_collections.clusterops.ha.plugins.module_utils._model_common import dedupe_anti_affinity, mib_down
+
 DEFAULT_RESTART_PRIORITY = 'medium'
-
-
-def mib_down(value):
-    return int(value or 0) // MIB
 
 
 def host_state(host):
@@ -98,10 +95,7 @@ def placement_constraints(config, host_names):
                     priority = entry.setdefault('host_priority', {})
                     for name in affine:
                         priority[name] = 1
-    for entry in out.values():
-        if 'anti_affinity' in entry:
-            entry['anti_affinity'] = sorted(set(entry['anti_affinity']))
-    return out
+    return dedupe_anti_affinity(out)
 
 
 def capacity_model(cluster_name, config, hosts, vms, host_reserved_mb=0):

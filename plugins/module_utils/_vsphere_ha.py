@@ -26,6 +26,8 @@ import copy
 import ipaddress
 import re
 
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+
 MAX_ISOLATION_ADDRESSES = 10
 ISOLATION_ADDRESS_KEY = re.compile(r'^das\.isolationaddress(\d+)$', re.IGNORECASE)
 USE_DEFAULT_ISOLATION_KEY = 'das.usedefaultisolationaddress'
@@ -78,10 +80,6 @@ STATE_FIELDS = (
     (('isolation_addresses', 'use_default_isolation_address', 'isolation_shutdown_timeout',
       'heartbeat_datastores_per_host', 'advanced_options'), ('option',)),
 )
-
-
-class HaInputError(ValueError):
-    """Bad module input; the message is one sentence naming the option and the fix."""
 
 
 # --------------------------------------------------------------------------- small helpers

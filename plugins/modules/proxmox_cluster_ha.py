@@ -119,17 +119,18 @@ requests:
 '''
 
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
-from ansible_collections.clusterops.ha.plugins.module_utils import _pve_ha as ha
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.options import (
+    cluster_ha_write_params, desired_cluster_ha, normalize_cluster_ha, validate_cluster_ha)
 
 
 def plan(pm):
     version = pm.client.get('version') or {}
-    before = ha.normalize_cluster_ha(pm.client.get('cluster/options') or {})
-    after = ha.desired_cluster_ha(pm.params, before)
-    ha.validate_cluster_ha(after, version.get('version'))
+    before = normalize_cluster_ha(pm.client.get('cluster/options') or {})
+    after = desired_cluster_ha(pm.params, before)
+    validate_cluster_ha(after, version.get('version'))
     writes = []
     if before != after:
-        writes.append(dict(method='PUT', path='cluster/options', params=ha.cluster_ha_write_params(before, after)))
+        writes.append(dict(method='PUT', path='cluster/options', params=cluster_ha_write_params(before, after)))
     return dict(before=before, after=after, writes=writes)
 
 

@@ -149,8 +149,14 @@ requests:
 import re
 
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule, PveApiError
-from ansible_collections.clusterops.ha.plugins.module_utils import _pve_ha as ha
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.groups import normalize_group
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.options import normalize_cluster_ha
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import to_bool
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import normalize_resource
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_by_sid_from_rules
 from ansible_collections.clusterops.ha.plugins.module_utils import _pve_capacity_model as cm
+from ansible_collections.clusterops.ha.plugins.module_utils._model_common import check_host_reserved_mb, mib_down, mib_up
 
 QEMU_DISK_RE = re.compile(r'^(scsi|sata|ide|virtio|efidisk|tpmstate|unused)\d+$')
 LXC_DISK_RE = re.compile(r'^(rootfs|mp\d+|unused\d+)$')
@@ -184,6 +190,7 @@ def optional_get(pm, path, default):
 
 
 def work(pm):
+    check_host_reserved_mb(pm.params['host_reserved_mb'])
     client = pm.client
     state = client.ha_state()
     status = client.get('cluster/status') or []
@@ -191,25 +198,25 @@ def work(pm):
     ha_raw = client.get('cluster/ha/resources') or []
     rules = []
     if state['groups_migrated']:
-        rules = [ha.normalize_rule(r) for r in client.get('cluster/ha/rules') or []]
-    groups = [ha.normalize_group(g) for g in state['groups'] or []]
+        rules = [normalize_rule(r) for r in client.get('cluster/ha/rules') or []]
+    groups = [normalize_group(g) for g in state['groups'] or []]
     manager = optional_get(pm, 'cluster/ha/status/manager_status', {}) or {}
-    options = ha.normalize_cluster_ha(optional_get(pm, 'cluster/options', {}) or {})
+    options = normalize_cluster_ha(optional_get(pm, 'cluster/options', {}) or {})
     storage_cfg = optional_get(pm, 'storage', []) or []
     backups = optional_get(pm, 'cluster/backup', []) or []
 
-    group_by_sid = ha.group_by_sid_from_rules(rules) if state['groups_migrated'] else None
-    ha_resources = [ha.normalize_resource(r, group_by_sid) for r in ha_raw]
+    group_by_sid = group_by_sid_from_rules(rules) if state['groups_migrated'] else None
+    ha_resources = [normalize_resource(r, group_by_sid) for r in ha_raw]
     ha_by_sid = dict((r['sid'], r) for r in ha_resources)
-    shared = dict((s.get('storage'), ha.to_bool(s.get('shared'))) for s in storage_cfg)
+    shared = dict((s.get('storage'), to_bool(s.get('shared'))) for s in storage_cfg)
     for item in resources_raw:
         if item.get('type') == 'storage' and item.get('storage') not in shared:
-            shared[item['storage']] = ha.to_bool(item.get('shared'))
+            shared[item['storage']] = to_bool(item.get('shared'))
 
     cluster_entry = next((s for s in status if s.get('type') == 'cluster'), {})
     node_status = ((manager.get('manager_status') or {}).get('node_status')) or {}
-    nodes = [dict(name=n['node'], online=n.get('status') == 'online', memory_total_mb=cm.mib_down(n.get('maxmem')),
-                  memory_used_mb=cm.mib_up(n.get('mem')), ha_state=node_status.get(n['node']))
+    nodes = [dict(name=n['node'], online=n.get('status') == 'online', memory_total_mb=mib_down(n.get('maxmem')),
+                  memory_used_mb=mib_up(n.get('mem')), ha_state=node_status.get(n['node']))
              for n in resources_raw if n.get('type') == 'node']
     guests, configs, findings = [], {}, []
     for item in resources_raw:
@@ -218,7 +225,7 @@ def work(pm):
         kind = 'vm' if item['type'] == 'qemu' else 'ct'
         sid = '%s:%d' % (kind, int(item['vmid']))
         guest = dict(id=sid, vmid=int(item['vmid']), type=kind, name=item.get('name'), node=item.get('node'),
-                     running=item.get('status') == 'running', memory_mb=cm.mib_up(item.get('maxmem')),
+                     running=item.get('status') == 'running', memory_mb=mib_up(item.get('maxmem')),
                      template=bool(item.get('template')),
                      ha_state=ha_by_sid[sid]['state'] if sid in ha_by_sid else None)
         if pm.params['gather_guest_config'] and item.get('node'):
@@ -233,7 +240,7 @@ def work(pm):
         guests.append(guest)
     if len(nodes) < 3:
         findings.append('The cluster has %d node(s); PVE HA needs at least 3 for quorum after a failure.' % len(nodes))
-    if cluster_entry and not ha.to_bool(cluster_entry.get('quorate')):
+    if cluster_entry and not to_bool(cluster_entry.get('quorate')):
         findings.append('The cluster is not quorate; HA cannot recover anything until quorum returns.')
 
     members = dict((g['name'], []) for g in groups)
@@ -245,15 +252,15 @@ def work(pm):
                                     pm.params['host_reserved_mb'], node_status, configs)
     return dict(
         changed=False,
-        cluster=dict(name=cluster_entry.get('name'), quorate=ha.to_bool(cluster_entry.get('quorate')),
+        cluster=dict(name=cluster_entry.get('name'), quorate=to_bool(cluster_entry.get('quorate')),
                      nodes=len(nodes), nodes_online=sum(1 for n in nodes if n['online'])),
         nodes=nodes, guests=guests, groups=groups, rules=rules, resources=ha_resources, manager_status=manager,
         options=options,
-        storage=[dict(storage=s.get('storage'), type=s.get('type'), shared=ha.to_bool(s.get('shared')),
+        storage=[dict(storage=s.get('storage'), type=s.get('type'), shared=to_bool(s.get('shared')),
                       content=s.get('content')) for s in storage_cfg],
         backup_jobs=[dict(id=b.get('id'), schedule=b.get('schedule') or b.get('starttime'),
-                          enabled=b.get('enabled') is None or ha.to_bool(b.get('enabled')), storage=b.get('storage'),
-                          all=ha.to_bool(b.get('all')), vmid=b.get('vmid'), pool=b.get('pool')) for b in backups],
+                          enabled=b.get('enabled') is None or to_bool(b.get('enabled')), storage=b.get('storage'),
+                          all=to_bool(b.get('all')), vmid=b.get('vmid'), pool=b.get('pool')) for b in backups],
         capacity_model=model, findings=findings)
 
 
@@ -263,8 +270,6 @@ def main():
              gather_guest_config=dict(type='bool', default=True)),
         supports_check_mode=True,
     )
-    if pm.params['host_reserved_mb'] < 0:
-        pm.fail('host_reserved_mb is %d; give a whole number of MiB >= 0.' % pm.params['host_reserved_mb'])
     pm.run(work)
 
 

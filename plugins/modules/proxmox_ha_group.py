@@ -120,13 +120,20 @@ requests:
 '''
 
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
-from ansible_collections.clusterops.ha.plugins.module_utils import _pve_ha as ha
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.groups import (
+    GROUP_DEFAULTS, desired_group, group_write_params, normalize_group, validate_group)
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import changed_fields, check_config_id, merge_desired, sort_sids
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import normalize_resource
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule, rule_write_params, validate_rule
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_as_rule, group_rule_name, rule_as_group
 
 
 def find_group(groups, name):
     for item in groups or []:
         if item.get('group') == name:
-            return ha.normalize_group(item)
+            return normalize_group(item)
     return None
 
 
@@ -140,20 +147,20 @@ def plan_groups_api(pm, desired, reread):
         after = None
         if current:
             # PVE refuses to delete a group that resources still use; say which, before writing anything.
-            users = ha.sort_sids(r['sid'] for r in pm.client.get('cluster/ha/resources') or [] if r.get('group') == desired['name'])
+            users = sort_sids(r['sid'] for r in pm.client.get('cluster/ha/resources') or [] if r.get('group') == desired['name'])
             if users:
-                raise ha.HaInputError("HA group '%s' is still used by %s; move them out first (proxmox_ha_resources with "
-                                      "group: '' or another group), then remove the group." % (desired['name'], ', '.join(users)))
+                raise HaInputError("HA group '%s' is still used by %s; move them out first (proxmox_ha_resources with "
+                                   "group: '' or another group), then remove the group." % (desired['name'], ', '.join(users)))
             writes.append(dict(method='DELETE', path='cluster/ha/groups/%s' % desired['name'], params={}))
     else:
-        ha.validate_group(desired, current, pm.client.node_names() if desired.get('nodes') else None, 'present')
-        after = ha.merge_desired(current, desired, dict(ha.GROUP_DEFAULTS, name=desired['name']))
+        validate_group(desired, current, pm.client.node_names() if desired.get('nodes') else None, 'present')
+        after = merge_desired(current, desired, dict(GROUP_DEFAULTS, name=desired['name']))
         if current is None:
-            params = dict(ha.group_write_params(None, after), group=desired['name'])
+            params = dict(group_write_params(None, after), group=desired['name'])
             writes.append(dict(method='POST', path='cluster/ha/groups', params=params))
-        elif ha.changed_fields(current, after):
-            params = ha.group_write_params(current, after)
-            digest = ha.first_digest(groups)
+        elif changed_fields(current, after):
+            params = group_write_params(current, after)
+            digest = first_digest(groups)
             if digest:
                 params['digest'] = digest
             writes.append(dict(method='PUT', path='cluster/ha/groups/%s' % desired['name'], params=params))
@@ -163,30 +170,30 @@ def plan_groups_api(pm, desired, reread):
 def plan_rules_api(pm, desired):
     """Plan against the ha-group-<name> node-affinity rule (PVE 9 after migration)."""
     rules_raw = pm.client.get('cluster/ha/rules')
-    rules = [ha.normalize_rule(r) for r in rules_raw or []]
-    name = ha.group_rule_name(desired['name'])
+    rules = [normalize_rule(r) for r in rules_raw or []]
+    name = group_rule_name(desired['name'])
     rule = next((r for r in rules if r['name'] == name), None)
-    resources = [ha.normalize_resource(r) for r in pm.client.get('cluster/ha/resources') or []]
+    resources = [normalize_resource(r) for r in pm.client.get('cluster/ha/resources') or []]
     failbacks = dict((r['sid'], r['failback']) for r in resources)
-    current = ha.rule_as_group(rule, failbacks) if rule else None
+    current = rule_as_group(rule, failbacks) if rule else None
     writes, translated = [], dict(rule=name, pending=False)
     if pm.params['state'] == 'absent':
         after = None
         if rule:
             writes.append(dict(method='DELETE', path='cluster/ha/rules/%s' % name, params={}))
         return dict(before=current, after=after, writes=writes, translated=translated)
-    ha.validate_group(desired, current, pm.client.node_names() if desired.get('nodes') else None, 'present')
-    after = ha.merge_desired(current, desired, dict(ha.GROUP_DEFAULTS, name=desired['name']))
+    validate_group(desired, current, pm.client.node_names() if desired.get('nodes') else None, 'present')
+    after = merge_desired(current, desired, dict(GROUP_DEFAULTS, name=desired['name']))
     if rule is None:
         translated.update(pending=True, strict=after['restricted'], nodes=after['nodes'], resources=[])
         pm.warn("HA groups on this PVE 9 cluster were migrated to rules and rule '%s' cannot exist without resources; "
                 "add resources with group '%s' and run this task again to create it." % (name, desired['name']))
         return dict(before=None, after=None, writes=[], translated=translated)
-    after_rule = ha.group_as_rule(after, rule['resources'], rule)
-    ha.validate_rule(after_rule, set(failbacks), pm.client.node_names(), rules)
-    if ha.changed_fields(rule, after_rule):
-        params = ha.rule_write_params(rule, after_rule)
-        digest = ha.first_digest(rules_raw)
+    after_rule = group_as_rule(after, rule['resources'], rule)
+    validate_rule(after_rule, set(failbacks), pm.client.node_names(), rules)
+    if changed_fields(rule, after_rule):
+        params = rule_write_params(rule, after_rule)
+        digest = first_digest(rules_raw)
         if digest:
             params['digest'] = digest
         writes.append(dict(method='PUT', path='cluster/ha/rules/%s' % name, params=params))
@@ -200,8 +207,8 @@ def plan_rules_api(pm, desired):
 
 
 def work(pm):
-    ha.check_config_id(pm.params['name'], 'name')
-    desired = ha.desired_group(pm.params) if pm.params['state'] == 'present' else dict(name=pm.params['name'])
+    check_config_id(pm.params['name'], 'name')
+    desired = desired_group(pm.params) if pm.params['state'] == 'present' else dict(name=pm.params['name'])
     state = pm.client.ha_state()
     reads = {'first': True}
 

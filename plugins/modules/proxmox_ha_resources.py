@@ -148,17 +148,22 @@ requests:
 '''
 
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
-from ansible_collections.clusterops.ha.plugins.module_utils import _pve_ha as ha
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import guest_types, sort_sids
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import command_to_request, first_digest, with_first_digest
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import desired_resources, normalize_resource, plan_resources, validate_resources
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_by_sid_from_rules
 
 
 def read_current(pm, state):
     """Canonical resources by sid, canonical rules (migrated clusters) and the raw digests."""
     raw = pm.client.get('cluster/ha/resources') or []
     rules_raw = (pm.client.get('cluster/ha/rules') or []) if state['groups_migrated'] else []
-    rules = [ha.normalize_rule(r) for r in rules_raw]
-    group_by_sid = ha.group_by_sid_from_rules(rules) if state['groups_migrated'] else None
-    current = dict((r['sid'], ha.normalize_resource(r, group_by_sid)) for r in raw)
-    return current, rules, ha.first_digest(raw), ha.first_digest(rules_raw)
+    rules = [normalize_rule(r) for r in rules_raw]
+    group_by_sid = group_by_sid_from_rules(rules) if state['groups_migrated'] else None
+    current = dict((r['sid'], normalize_resource(r, group_by_sid)) for r in raw)
+    return current, rules, first_digest(raw), first_digest(rules_raw)
 
 
 def plan(pm, desired):
@@ -166,18 +171,18 @@ def plan(pm, desired):
     current, rules, res_digest, rule_digest = read_current(pm, state)
     with_failback = state['major'] >= 9
     groups = None if state['groups_migrated'] else [g.get('group') for g in state['groups'] or []]
-    ha.validate_resources(desired, groups, state['groups_migrated'], rules, with_failback)
-    planned = ha.plan_resources(current, desired, pm.params['state'], translate_groups=state['groups_migrated'],
-                                rules=rules, with_failback=with_failback)
-    writes = [ha.command_to_request(cmd) for cmd in planned['commands']]
-    writes = ha.with_first_digest(writes, 'cluster/ha/resources', res_digest)
-    writes = ha.with_first_digest(writes, 'cluster/ha/rules', rule_digest)
+    validate_resources(desired, groups, state['groups_migrated'], rules, with_failback)
+    planned = plan_resources(current, desired, pm.params['state'], translate_groups=state['groups_migrated'],
+                             rules=rules, with_failback=with_failback)
+    writes = [command_to_request(cmd) for cmd in planned['commands']]
+    writes = with_first_digest(writes, 'cluster/ha/resources', res_digest)
+    writes = with_first_digest(writes, 'cluster/ha/rules', rule_digest)
     rules_touched = sorted(cmd['id'] for cmd in planned['commands'] if cmd['kind'] == 'rule')
     return dict(before=as_list(planned['before']), after=as_list(planned['after']), writes=writes, rules=rules_touched)
 
 
 def as_list(by_sid):
-    return [by_sid[sid] for sid in ha.sort_sids(by_sid)]
+    return [by_sid[sid] for sid in sort_sids(by_sid)]
 
 
 def work(pm):
@@ -187,12 +192,12 @@ def work(pm):
         current, _rules, _d1, _d2 = read_current(pm, state)
         return dict(changed=False, gathered=as_list(current))
     if params['state'] == 'deleted' and not params['config']:
-        raise ha.HaInputError("config is empty, so state=deleted would remove nothing; list the resources to delete, or "
-                              "use state=overridden with config: [] to remove every HA resource.")
+        raise HaInputError("config is empty, so state=deleted would remove nothing; list the resources to delete, or "
+                           "use state=overridden with config: [] to remove every HA resource.")
     if params['config'] is None:
-        raise ha.HaInputError("config is required with state=%s; list the HA resources." % params['state'])
-    types, _nodes = ha.guest_types(pm.client.get('cluster/resources', type='vm'))
-    desired = ha.desired_resources(params['config'], types)
+        raise HaInputError("config is required with state=%s; list the HA resources." % params['state'])
+    types, _nodes = guest_types(pm.client.get('cluster/resources', type='vm'))
+    desired = desired_resources(params['config'], types)
     result = pm.converge(lambda: plan(pm, desired))
     out = dict(changed=bool(result['writes']), before=result['before'], after=result['after'], commands=result['writes'])
     if state['groups_migrated']:

@@ -252,11 +252,12 @@ task:
   type: str
 '''
 
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_client import (
     VSphereModule, read_cluster)
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import (
     ADMISSION_POLICIES, APD_REACTIONS, APD_RESPONSES, HEARTBEAT_POLICIES, ISOLATION_RESPONSES, PDL_RESPONSES,
-    RESTART_PRIORITIES, VM_MONITORING_MODES, HaInputError, blank_options_spec, normalize_current,
+    RESTART_PRIORITIES, VM_MONITORING_MODES, blank_options_spec, normalize_current,
     plan, unapplied)
 
 HOST_PATHS = ['name']

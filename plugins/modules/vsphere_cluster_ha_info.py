@@ -122,8 +122,9 @@ capacity_model:
 
 import ipaddress
 
-from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_capacity_model import (
-    capacity_model, effective_restart_priority, mib_down)
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._model_common import check_host_reserved_mb, mib_down
+from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_capacity_model import capacity_model, effective_restart_priority
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_client import VSphereModule, read_cluster
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import normalize_current
 
@@ -260,8 +261,10 @@ def run(module, client):
 
 def main():
     module = VSphereModule(module_args(), supports_check_mode=True)
-    if module.params['host_reserved_mb'] < 0:
-        module.module.fail_json(msg='host_reserved_mb is %d; set it to 0 or more MiB.' % module.params['host_reserved_mb'])
+    try:
+        check_host_reserved_mb(module.params['host_reserved_mb'])
+    except HaInputError as exc:
+        module.module.fail_json(msg=str(exc))
     module.run(lambda client: run(module, client))
 
 

@@ -12,6 +12,8 @@ build their checks with :func:`check`, print them with :func:`check_lines` and r
 
 from __future__ import absolute_import, division, print_function
 
+import json
+
 __metaclass__ = type
 
 ACTIONS = ('fail', 'warn', 'skip')
@@ -48,7 +50,6 @@ def refusal_message(checks, variable_prefix):
     failed = by_status(checks, 'fail')
     if not failed:
         return ''
-    import json
     parts = ['%s: %s (evidence: %s)' % (c['name'], c['summary'], json.dumps(c['evidence'], sort_keys=True))
              for c in failed]
     return ('Preflight refused HA on this cluster: %s. Nothing has been written. Fix the cluster or the '

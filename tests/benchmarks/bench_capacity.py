@@ -16,25 +16,35 @@ adversarial for the preferred order (see make_ring_cluster).
 from __future__ import absolute_import, division, print_function
 
 import argparse
-import importlib.util
+import importlib
 import os
 import random
 import sys
+import tempfile
 import time
 
 __metaclass__ = type
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ENGINE_PATH = os.path.join(HERE, '..', '..', 'plugins', 'module_utils', '_capacity.py')
+REPO = os.path.abspath(os.path.join(HERE, '..', '..'))
 GUEST_GIB = [1, 2, 2, 4, 4, 4, 8, 8, 16, 32]
 
 
 def load_engine():
-    # Load the engine from its file: it has no Ansible import, so no collection path is needed.
-    spec = importlib.util.spec_from_file_location('clusterops_capacity_engine', ENGINE_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The engine package (plugins/plugin_utils/_capacity) of this checkout, importable by its collection name.
+
+    It has no Ansible import; only the ansible_collections.clusterops.ha path is needed, so a
+    checkout that is not laid out that way is linked into a temporary one.
+    """
+    parts = REPO.split(os.sep)
+    if parts[-3:-2] == ['ansible_collections'] and parts[-2:] == ['clusterops', 'ha']:
+        root = os.sep.join(parts[:-3])
+    else:
+        root = tempfile.mkdtemp(prefix='bench-capacity-')
+        os.makedirs(os.path.join(root, 'ansible_collections', 'clusterops'))
+        os.symlink(REPO, os.path.join(root, 'ansible_collections', 'clusterops', 'ha'))
+    sys.path.insert(0, root)
+    return importlib.import_module('ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.engine')
 
 
 def make_cluster(hosts, guests, seed=42, load=0.80):
@@ -106,7 +116,7 @@ def measure(engine, hosts, guests, k, ring=False):
     validate_s = time.perf_counter() - start
 
     start, cpu_start = time.perf_counter(), time.process_time()
-    cluster = engine._Cluster(normalized, 'configured', 0)
+    cluster = engine.Cluster(normalized, 'configured', 0)
     summary, scenarios, _track = engine._evaluate_k(cluster, k, engine.ENUMERATION_LIMIT, engine.SEARCH_NODE_LIMIT, True)
     k_only_s, k_only_cpu_s = time.perf_counter() - start, time.process_time() - cpu_start
     displaced = sum(s['displaced_count'] for s in scenarios)

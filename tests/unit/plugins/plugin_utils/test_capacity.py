@@ -9,17 +9,19 @@ import json
 
 import pytest
 
-from ansible_collections.clusterops.ha.plugins.module_utils._capacity import (
-    CapacityModelError,
-    evaluate,
-    normalize_model,
-    plan_failover,
-    summary_sentence,
-)
+from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity import engine
+from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.engine import plan_failover
+from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.model import CapacityModelError, normalize_model
+from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.report import summary_sentence, with_report
 
 __metaclass__ = type
 
 GIB = 1024
+
+
+def evaluate(model, *args, **kwargs):
+    """The engine's result with its summary and report rendered, as the failover_capacity filter returns it."""
+    return with_report(engine.evaluate(model, *args, **kwargs))
 
 
 def host(name, gib, **extra):

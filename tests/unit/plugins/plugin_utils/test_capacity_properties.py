@@ -27,7 +27,7 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.clusterops.ha.plugins.module_utils._capacity import evaluate, plan_failover
+from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.engine import evaluate, plan_failover
 
 __metaclass__ = type
 

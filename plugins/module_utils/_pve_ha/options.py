@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) clusterops.ha maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""HA datacenter options (ha shutdown_policy, crs, fencing) from and to /cluster/options (pure)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import split_list, to_bool, version_at_least
+
+
+CRS_KEYS = dict(ha='ha', ha_rebalance_on_start='ha-rebalance-on-start', ha_auto_rebalance='ha-auto-rebalance',
+                ha_auto_rebalance_threshold='ha-auto-rebalance-threshold', ha_auto_rebalance_method='ha-auto-rebalance-method',
+                ha_auto_rebalance_hold_duration='ha-auto-rebalance-hold-duration', ha_auto_rebalance_margin='ha-auto-rebalance-margin')
+
+
+CRS_DEFAULTS = dict(ha='basic', ha_rebalance_on_start=False, ha_auto_rebalance=False, ha_auto_rebalance_threshold=30,
+                    ha_auto_rebalance_method='bruteforce', ha_auto_rebalance_hold_duration=3, ha_auto_rebalance_margin=10)
+
+
+CRS_BOOL = ('ha_rebalance_on_start', 'ha_auto_rebalance')
+
+
+OPTION_DEFAULTS = dict(shutdown_policy='conditional', fencing='watchdog')
+
+
+def parse_property_string(value):
+    """{key: value} from 'k=v,k2=v2' or an already parsed dict (GET returns objects, older ones strings)."""
+    if isinstance(value, dict):
+        return dict(value)
+    out = {}
+    for part in split_list(value):
+        key, _sep, val = part.partition('=')
+        out[key.strip()] = val.strip()
+    return out
+
+
+def normalize_cluster_ha(options):
+    """Canonical HA datacenter options from GET /cluster/options, with PVE's defaults filled in."""
+    ha = parse_property_string(options.get('ha'))
+    crs_raw = parse_property_string(options.get('crs'))
+    crs = {}
+    for name, key in CRS_KEYS.items():
+        value = crs_raw.get(key)
+        if value is None:
+            crs[name] = CRS_DEFAULTS[name]
+        elif name in CRS_BOOL:
+            crs[name] = to_bool(value)
+        elif isinstance(CRS_DEFAULTS[name], int):
+            crs[name] = int(float(value))
+        else:
+            crs[name] = str(value)
+    return dict(shutdown_policy=ha.get('shutdown_policy') or OPTION_DEFAULTS['shutdown_policy'], crs=crs,
+                fencing=options.get('fencing') or OPTION_DEFAULTS['fencing'])
+
+
+def desired_cluster_ha(params, current):
+    """The options after the change: unset options keep their current value."""
+    after = dict(current, crs=dict(current['crs']))
+    if params.get('shutdown_policy') is not None:
+        after['shutdown_policy'] = params['shutdown_policy']
+    if params.get('fencing') is not None:
+        after['fencing'] = params['fencing']
+    for name, value in (params.get('crs') or {}).items():
+        if value is not None:
+            after['crs'][name] = value
+    return after
+
+
+def validate_cluster_ha(after, version_string):
+    """Errors for the datacenter options as they would be after the change (pure)."""
+    auto = [name for name in CRS_KEYS if name.startswith('ha_auto_rebalance_') and after['crs'][name] != CRS_DEFAULTS[name]]
+    if auto and not after['crs']['ha_auto_rebalance']:
+        raise HaInputError("crs.%s only applies with crs.ha_auto_rebalance; set ha_auto_rebalance: true or drop it." % auto[0])
+    if after['crs']['ha'] == 'dynamic' and not version_at_least(version_string, (9, 2)):
+        raise HaInputError("crs.ha dynamic needs PVE 9.2 or later (this cluster runs %s); use basic or static." % version_string)
+
+
+def cluster_ha_write_params(before, after):
+    """PUT /cluster/options parameters: property strings for set values, delete= where all is default."""
+    params, delete = {}, []
+    if before['shutdown_policy'] != after['shutdown_policy']:
+        if after['shutdown_policy'] == OPTION_DEFAULTS['shutdown_policy']:
+            delete.append('ha')
+        else:
+            params['ha'] = 'shutdown_policy=%s' % after['shutdown_policy']
+    if before['crs'] != after['crs']:
+        parts = []
+        for name, key in CRS_KEYS.items():
+            value = after['crs'][name]
+            if value == CRS_DEFAULTS[name]:
+                continue
+            parts.append('%s=%s' % (key, int(value) if isinstance(value, bool) else value))
+        if parts:
+            params['crs'] = ','.join(parts)
+        else:
+            delete.append('crs')
+    if before['fencing'] != after['fencing']:
+        if after['fencing'] == OPTION_DEFAULTS['fencing']:
+            delete.append('fencing')
+        else:
+            params['fencing'] = after['fencing']
+    if delete:
+        params['delete'] = ','.join(delete)
+    return params

@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) clusterops.ha maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Group <-> rule translation on migrated PVE 9, where a group is node-affinity rule ha-group-<name> (pure)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import sort_sids
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import validate_rule
+
+
+GROUP_RULE_PREFIX = 'ha-group-'
+
+
+def group_rule_name(group):
+    return GROUP_RULE_PREFIX + group
+
+
+def group_from_rule_name(rule_name):
+    return rule_name[len(GROUP_RULE_PREFIX):] if rule_name and rule_name.startswith(GROUP_RULE_PREFIX) else None
+
+
+def group_as_rule(group, resources, current_rule=None):
+    """The node-affinity rule PVE's own migration makes of a group: ha-group-<name>, strict = restricted."""
+    comment = group.get('comment')
+    if comment is None:
+        comment = current_rule['comment'] if current_rule else "Generated from HA group '%s'." % group['name']
+    return dict(name=group_rule_name(group['name']), type='node-affinity', resources=sort_sids(resources),
+                nodes=group['nodes'] if group.get('nodes') is not None else (current_rule or {}).get('nodes', {}),
+                strict=group['restricted'] if group.get('restricted') is not None else (current_rule or {}).get('strict', False),
+                affinity='positive', comment=comment,
+                enabled=current_rule['enabled'] if current_rule else True)
+
+
+def rule_as_group(rule, failbacks):
+    """The group view of a translated rule; nofailback is true when every member has failback off."""
+    members = [failbacks.get(sid, True) for sid in rule['resources']]
+    return dict(name=group_from_rule_name(rule['name']), nodes=rule.get('nodes', {}), restricted=rule.get('strict', False),
+                nofailback=bool(members) and not any(members), comment=rule.get('comment', ''))
+
+
+def plan_group_rule_membership(current, after, rules):
+    """Rule writes that make ha-group-<g> rules hold exactly the resources whose group is g."""
+    members = {}
+    for rule in rules.values():
+        if group_from_rule_name(rule['name']) is not None:
+            members[rule['name']] = set(rule['resources'])
+    wanted = dict((name, set(sids)) for name, sids in members.items())
+    touched = set()
+    for sid in set(current) | set(after):
+        old = (current.get(sid) or {}).get('group')
+        new = (after.get(sid) or {}).get('group')
+        if old == new and sid in after:
+            continue
+        if old:
+            wanted.setdefault(group_rule_name(old), set()).discard(sid)
+            touched.add(group_rule_name(old))
+        if new and sid in after:
+            name = group_rule_name(new)
+            if name not in rules:
+                raise HaInputError("group '%s' of %s does not exist: this PVE 9 cluster has migrated groups to rules and "
+                                   "has no rule '%s'; create the group first with clusterops.ha.proxmox_ha_group (it "
+                                   "becomes that rule once a member resource exists) or use proxmox_ha_rule." % (new, sid, name))
+            wanted.setdefault(name, set()).add(sid)
+            touched.add(name)
+    commands = []
+    for name in sorted(touched):
+        rule = rules[name]
+        sids = sort_sids(wanted[name])
+        if sids == rule['resources']:
+            continue
+        if sids:
+            validate_rule(dict(rule, resources=sids), None, None, [r for r in rules.values() if r['name'] != name])
+            commands.append(dict(op='update', kind='rule', id=name,
+                                 params=dict(type='node-affinity', resources=','.join(sids))))
+        else:
+            # PVE refuses a rule without resources; its own purge deletes such rules too.
+            commands.append(dict(op='delete', kind='rule', id=name, params={}))
+    return commands
+
+
+def group_by_sid_from_rules(rules):
+    """{sid: group name} from ha-group-<g> node-affinity rules (the migrated view of `group`)."""
+    out = {}
+    for rule in rules or []:
+        group = group_from_rule_name(rule['name'])
+        if group is not None and rule['type'] == 'node-affinity':
+            for sid in rule['resources']:
+                out[sid] = group
+    return out
