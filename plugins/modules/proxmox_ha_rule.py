@@ -136,7 +136,9 @@ from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import P
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import changed_fields, check_config_id, guest_types, merge_desired
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import desired_rule, normalize_rule, rule_defaults, rule_write_params, validate_rule
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import (
+    check_rule_support, desired_rule, merges_positive_rules, normalize_rule, rule_defaults, rule_write_params, validate_rule)
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import apt_path, package_versions
 
 NODE_ONLY = ('nodes', 'strict')
 
@@ -174,7 +176,12 @@ def plan(pm):
     desired = desired_rule(dict(params, type=rule_type), types)
     after = merge_desired(current, desired, dict(rule_defaults(rule_type), name=params['name']))
     managed = set(r['sid'] for r in pm.client.get('cluster/ha/resources') or [])
-    validate_rule(after, managed, pm.client.node_names(), rules)
+    packages = package_versions(pm.client.get(apt_path(pm.client.node_names())))
+    check_rule_support(after, packages)
+    # PVE counts the nodes its HA manager knows (none before a first CRM master) for negative rules.
+    manager = (pm.client.get('cluster/ha/status/manager_status') or {}).get('manager_status') or {}
+    validate_rule(after, managed, pm.client.node_names(), rules, nodes_known=sorted(manager.get('node_status') or {}),
+                  merged=merges_positive_rules(packages))
     writes = []
     if current is None:
         writes.append(dict(method='POST', path='cluster/ha/rules', params=dict(rule_write_params(None, after), rule=params['name'])))

@@ -20,7 +20,7 @@ GROUP_DEFAULTS = dict(nodes={}, restricted=False, nofailback=False, comment='')
 
 def normalize_group(api):
     """Canonical group from a GET /cluster/ha/groups entry."""
-    return dict(name=api.get('group'), nodes=parse_nodes(api.get('nodes'), 'nodes'),
+    return dict(name=api.get('group'), nodes=parse_nodes(api.get('nodes'), 'nodes', from_pve=True),
                 restricted=to_bool(api.get('restricted')), nofailback=to_bool(api.get('nofailback')),
                 comment=api.get('comment') or '')
 

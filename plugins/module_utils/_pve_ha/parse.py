@@ -86,13 +86,19 @@ def parse_node_entry(entry, option='nodes'):
     return node, int(str(priority).strip())
 
 
-def parse_nodes(value, option='nodes'):
-    """{node: priority} from a user list or a PVE 'n1:2,n2' string; rejects duplicates."""
+def parse_nodes(value, option='nodes', from_pve=False):
+    """{node: priority} from a user list or a PVE 'n1:2,n2' string; rejects duplicates in user input.
+
+    from_pve: a group PVE stored may list one node twice ('pve1:2,pve1'; PVE accepts it). Reading must
+    not fail on it; the highest priority counts, since which entry PVE's migration keeps is hash order.
+    """
     nodes = {}
     for entry in (value if isinstance(value, (list, tuple)) else split_list(value)):
         node, priority = parse_node_entry(entry, option)
         if node in nodes:
-            raise HaInputError("%s lists node '%s' twice; give each node once." % (option, node))
+            if not from_pve:
+                raise HaInputError("%s lists node '%s' twice; give each node once." % (option, node))
+            priority = max(priority, nodes[node])
         nodes[node] = priority
     return dict(sorted(nodes.items()))
 

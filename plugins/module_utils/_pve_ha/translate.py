@@ -67,20 +67,24 @@ def plan_group_rule_membership(current, after, rules):
                                    "becomes that rule once a member resource exists) or use proxmox_ha_rule." % (new, sid, name))
             wanted.setdefault(name, set()).add(sid)
             touched.add(name)
-    commands = []
+    # Validate every touched rule against the rules as they will be, and send removals before additions:
+    # PVE checks each PUT against the stored rules, so a resource must leave its old rule first.
+    future = dict((name, dict(rule, resources=sort_sids(wanted[name])) if name in touched else rule)
+                  for name, rule in rules.items())
+    removals, additions = [], []
     for name in sorted(touched):
         rule = rules[name]
         sids = sort_sids(wanted[name])
         if sids == rule['resources']:
             continue
         if sids:
-            validate_rule(dict(rule, resources=sids), None, None, [r for r in rules.values() if r['name'] != name])
-            commands.append(dict(op='update', kind='rule', id=name,
-                                 params=dict(type='node-affinity', resources=','.join(sids))))
+            validate_rule(future[name], None, None, [r for r in future.values() if r['name'] != name and r['resources']])
+            command = dict(op='update', kind='rule', id=name, params=dict(type='node-affinity', resources=','.join(sids)))
+            (additions if set(sids) - set(rule['resources']) else removals).append(command)
         else:
             # PVE refuses a rule without resources; its own purge deletes such rules too.
-            commands.append(dict(op='delete', kind='rule', id=name, params={}))
-    return commands
+            removals.append(dict(op='delete', kind='rule', id=name, params={}))
+    return removals + additions
 
 
 def group_by_sid_from_rules(rules):
