@@ -138,3 +138,32 @@ def test_thresholds_are_percent_for_the_user_and_fractions_before_pve_cluster_91
     assert current['crs']['ha_auto_rebalance_hold_duration'] == 2.5
     after = desired_cluster_ha({'crs': {'ha_auto_rebalance_margin': 12.5}}, current)
     assert 'ha-auto-rebalance-margin=12.5' in cluster_ha_write_params(current, after, PVE92)['crs']
+
+
+# Finding 7: a resource in error state takes no update but state: disabled.
+def test_error_state_resources_take_only_disabled():
+    from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import check_error_states
+    update = [dict(op='update', kind='resource', id='vm:100', params=dict(comment='x'))]
+    with pytest.raises(HaInputError, match="vm:100 is in error state.*set state: disabled"):
+        check_error_states(update, {'vm:100': 'error'})
+    check_error_states([dict(op='update', kind='resource', id='vm:100', params=dict(state='disabled'))],
+                       {'vm:100': 'error'})
+    check_error_states(update, {'vm:100': 'started'})
+
+
+# pve-ha-manager < 5.0.7 has no purge: the module takes deleted resources out of the rules itself.
+def test_delete_without_purge_plans_the_rule_changes():
+    from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import plan_resources
+    current = dict((sid, dict(sid=sid, state='started', group=None, max_restart=1, max_relocate=1, failback=True,
+                              comment='')) for sid in ('vm:100', 'vm:101', 'vm:102'))
+    rules = [rule('pin', 'node-affinity', ['vm:100', 'vm:101'], nodes={'pve1': 0}),
+             rule('pair', 'resource-affinity', ['vm:100', 'vm:102'], affinity='positive'),
+             rule('alone', 'node-affinity', ['vm:100'], nodes={'pve2': 0})]
+    planned = plan_resources(current, [dict(sid='vm:100')], 'deleted', translate_groups=True, rules=rules,
+                             purge_rules=True)
+    assert [(c['op'], c['kind'], c['id'], c['params'].get('resources')) for c in planned['commands']] == [
+        ('delete', 'rule', 'alone', None), ('delete', 'rule', 'pair', None), ('update', 'rule', 'pin', 'vm:101'),
+        ('delete', 'resource', 'vm:100', None)]
+    assert planned['purged'] == ['alone', 'pair']
+    planned = plan_resources(current, [dict(sid='vm:100')], 'deleted', translate_groups=True, rules=rules)
+    assert [c['kind'] for c in planned['commands']] == ['resource']
