@@ -18,8 +18,8 @@ description:
   - On a PVE 9 cluster whose groups were migrated to rules, manages the equivalent node-affinity rule the way PVE's own
     migration does it instead, and says so in RV(translated_to_rule) - rule C(ha-group-<name>), C(strict) =
     O(restricted), and each member resource's C(failback) = not O(nofailback). PVE cannot store a rule without
-    resources, so on such a cluster a group with no member resource yet is reported as pending and created by the first
-    run after a resource joins it (see the collection's Proxmox guide).
+    resources, so on such a cluster give the members in O(resources) to create the group; without them a new group is
+    reported as pending (see the collection's Proxmox guide).
   - Node lists are compared as sets with priorities, so order, C(node:0) versus C(node), and omitted defaults never
     cause a change.
 author:
@@ -56,6 +56,16 @@ options:
   comment:
     description: Description; V("") removes it.
     type: str
+  resources:
+    description:
+      - The group's members, exactly (HA resources as C(vm:<id>), C(ct:<id>) or a bare VMID); omitted keeps the
+        membership as it is. Each must already be an HA resource (add it with M(clusterops.ha.proxmox_ha_resources)).
+      - On PVE 9 with migrated groups they become the resources of rule C(ha-group-<name>), which is how a new group
+        can be created there at all; on PVE 8 (and PVE 9 before migration) each member's C(group) is set, and
+        resources that leave the group get no group.
+      - A second identical run changes nothing on both.
+    type: list
+    elements: str
   state:
     description: Whether the group exists.
     type: str
@@ -73,6 +83,16 @@ EXAMPLES = r'''
     nodes: [pve1:2, pve2:1, pve3]
     restricted: false
     nofailback: true
+
+- name: A new group with its members (works on PVE 8 and on PVE 9 after groups became rules)
+  clusterops.ha.proxmox_ha_group:
+    api_host: pve1.example.com
+    api_token_id: automation@pve!ha
+    api_token_secret: "{{ vault_pve_token }}"
+    name: db
+    nodes: [pve2:2, pve3]
+    restricted: true
+    resources: [vm:201, vm:202]
 
 - name: Remove a group (nodes are not needed)
   clusterops.ha.proxmox_ha_group:
@@ -123,11 +143,39 @@ from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import P
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.groups import (
     GROUP_DEFAULTS, desired_group, group_write_params, normalize_group, validate_group)
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import changed_fields, check_config_id, merge_desired, sort_sids
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import (
+    changed_fields, check_config_id, guest_types, merge_desired, normalize_sid, sort_sids)
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import normalize_resource
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule, rule_write_params, validate_rule
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_as_rule, group_rule_name, rule_as_group
+
+
+def desired_members(pm, managed):
+    """The `resources` option as sorted SIDs (None: keep), each an existing HA resource."""
+    if pm.params.get('resources') is None or pm.params['state'] == 'absent':
+        return None
+    types, _nodes = guest_types(pm.client.get('cluster/resources', type='vm'))
+    sids = [normalize_sid(item, types, 'resources') for item in pm.params['resources']]
+    if len(set(sids)) != len(sids):
+        raise HaInputError("resources lists the same resource twice; give each resource once.")
+    missing = [sid for sid in sort_sids(sids) if sid not in managed]
+    if missing:
+        raise HaInputError("resources %s are not HA resources yet; add them with clusterops.ha.proxmox_ha_resources "
+                           "first, then give them here as members of group '%s'." % (', '.join(missing), pm.params['name']))
+    return sort_sids(sids)
+
+
+def member_writes(name, members, resources_raw):
+    """PVE 8 (and unmigrated PVE 9) membership: PUT group=<name> on joiners, delete=group on leavers."""
+    writes = []
+    for item in sorted(resources_raw, key=lambda r: r['sid']):
+        inside = item.get('group') == name
+        if item['sid'] in members and not inside:
+            writes.append(dict(method='PUT', path='cluster/ha/resources/%s' % item['sid'], params=dict(group=name)))
+        elif item['sid'] not in members and inside:
+            writes.append(dict(method='PUT', path='cluster/ha/resources/%s' % item['sid'], params=dict(delete='group')))
+    return writes
 
 
 def find_group(groups, name):
@@ -164,6 +212,10 @@ def plan_groups_api(pm, desired, reread):
             if digest:
                 params['digest'] = digest
             writes.append(dict(method='PUT', path='cluster/ha/groups/%s' % desired['name'], params=params))
+        if pm.params.get('resources') is not None:
+            resources_raw = pm.client.get('cluster/ha/resources') or []
+            members = desired_members(pm, set(r['sid'] for r in resources_raw))
+            writes.extend(member_writes(desired['name'], members, resources_raw))
     return dict(before=current, after=after, writes=writes)
 
 
@@ -184,21 +236,26 @@ def plan_rules_api(pm, desired):
         return dict(before=current, after=after, writes=writes, translated=translated)
     validate_group(desired, current, pm.client.node_names() if desired.get('nodes') else None, 'present')
     after = merge_desired(current, desired, dict(GROUP_DEFAULTS, name=desired['name']))
-    if rule is None:
+    members = desired_members(pm, set(failbacks))
+    if rule is None and not members:
         translated.update(pending=True, strict=after['restricted'], nodes=after['nodes'], resources=[])
         pm.warn("HA groups on this PVE 9 cluster were migrated to rules and rule '%s' cannot exist without resources; "
-                "add resources with group '%s' and run this task again to create it." % (name, desired['name']))
+                "give the group's members in resources (they must be HA resources already) to create it."
+                % name)
         return dict(before=None, after=None, writes=[], translated=translated)
-    after_rule = group_as_rule(after, rule['resources'], rule)
+    after_rule = group_as_rule(after, members if members is not None else rule['resources'], rule)
     validate_rule(after_rule, set(failbacks), pm.client.node_names(), rules)
-    if changed_fields(rule, after_rule):
+    if rule is None:
+        writes.append(dict(method='POST', path='cluster/ha/rules',
+                           params=dict(rule_write_params(None, after_rule), rule=name)))
+    elif changed_fields(rule, after_rule):
         params = rule_write_params(rule, after_rule)
         digest = first_digest(rules_raw)
         if digest:
             params['digest'] = digest
         writes.append(dict(method='PUT', path='cluster/ha/rules/%s' % name, params=params))
     if desired.get('nofailback') is not None:
-        for sid in rule['resources']:
+        for sid in after_rule['resources']:
             if failbacks.get(sid, True) == desired['nofailback']:
                 params = dict(failback=0) if desired['nofailback'] else dict(delete='failback')
                 writes.append(dict(method='PUT', path='cluster/ha/resources/%s' % sid, params=params))
@@ -236,6 +293,7 @@ def main():
              restricted=dict(type='bool'),
              nofailback=dict(type='bool'),
              comment=dict(type='str'),
+             resources=dict(type='list', elements='str'),
              state=dict(type='str', choices=['present', 'absent'], default='present')),
         supports_check_mode=True,
     )

@@ -63,8 +63,9 @@ def plan_group_rule_membership(current, after, rules):
             name = group_rule_name(new)
             if name not in rules:
                 raise HaInputError("group '%s' of %s does not exist: this PVE 9 cluster has migrated groups to rules and "
-                                   "has no rule '%s'; create the group first with clusterops.ha.proxmox_ha_group (it "
-                                   "becomes that rule once a member resource exists) or use proxmox_ha_rule." % (new, sid, name))
+                                   "has no rule '%s'; add the resources without group first, then create the group with "
+                                   "clusterops.ha.proxmox_ha_group and its members in resources (e.g. resources: [%s])."
+                                   % (new, sid, name, sid))
             wanted.setdefault(name, set()).add(sid)
             touched.add(name)
     # Validate every touched rule against the rules as they will be, and send removals before additions:
