@@ -304,11 +304,11 @@ def test_rule_validation_errors(pve9):
     assert resp.status_code == 500 and resp.reason == "create ha rule failed: 400 Rule 'b' is invalid."
     assert "\nresources: resource 'vm:100' is already used in another node affinity rule" in resp.json()['message']
     assert 'errors' not in resp.json()
-    resp = raw(pve9, 'POST', '/cluster/ha/rules', {'rule': 'c', 'type': 'resource-affinity', 'resources': 'vm:101',
-                                                  'affinity': 'positive'})
+    resp = raw(pve9, 'POST', '/cluster/ha/rules',
+               {'rule': 'c', 'type': 'resource-affinity', 'resources': 'vm:101', 'affinity': 'positive'})
     assert resp.status_code == 500 and 'less than two resources' in resp.json()['message']
-    resp = raw(pve9, 'POST', '/cluster/ha/rules', {'rule': 'd', 'type': 'resource-affinity',
-                                                  'resources': 'vm:100,vm:101,vm:102,vm:103', 'affinity': 'negative'})
+    resp = raw(pve9, 'POST', '/cluster/ha/rules',
+               {'rule': 'd', 'type': 'resource-affinity', 'resources': 'vm:100,vm:101,vm:102,vm:103', 'affinity': 'negative'})
     assert resp.status_code == 500 and 'more resources than available nodes' in resp.json()['message']
     err = fails(client.cluster.ha.rules.post, rule='e', type='resource-affinity', resources='vm:100,vm:101', nodes='pve1',
                 affinity='positive')

@@ -57,8 +57,8 @@ def test_one_positive_rule_spread_over_several_node_affinity_rules():
 
 
 def test_negative_resources_confined_to_fewer_nodes_than_resources():
-    rules = {'apart': ra('negative', ['vm:1', 'vm:2', 'vm:3']), 'na': na(['vm:1', 'vm:2', 'vm:3'],
-                                                                       {'pve1': 0, 'pve2': 0})}
+    rules = {'apart': ra('negative', ['vm:1', 'vm:2', 'vm:3']),
+             'na': na(['vm:1', 'vm:2', 'vm:3'], {'pve1': 0, 'pve2': 0})}
     assert check_feasibility(rules, NODES) == {'apart': {'resources': [F.NEG_CONFINED]},
                                                'na': {'resources': [F.NA_CONFINES_NEG]}}
     rules['na']['nodes']['pve3'] = 0

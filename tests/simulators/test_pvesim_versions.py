@@ -102,7 +102,7 @@ def test_pve84_crs_has_no_dynamic_mode_and_no_auto_rebalance(pve84):
 def test_pve90_delete_has_no_purge_and_leaves_stale_rule_members(pve90):
     managed(pve90, 'vm:100', 'vm:101')
     ok(pve90, 'POST', '/cluster/ha/rules', {'rule': 'pin', 'type': 'node-affinity', 'resources': 'vm:100,vm:101',
-                                             'nodes': 'pve1'})
+                                            'nodes': 'pve1'})
     resp = call(pve90, 'DELETE', '/cluster/ha/resources/vm:100?purge=1')
     assert resp.status_code == 400 and 'purge' in resp.json()['errors']
     ok(pve90, 'DELETE', '/cluster/ha/resources/vm:100')
@@ -143,7 +143,7 @@ def test_pve90_checks_positive_rules_one_by_one(pve90, start_pvesim):
 def test_pve91_purges_and_crashes_on_a_rule_put_without_resources(pve91):
     managed(pve91, 'vm:100', 'vm:101')
     ok(pve91, 'POST', '/cluster/ha/rules', {'rule': 'pin', 'type': 'node-affinity', 'resources': 'vm:100,vm:101',
-                                             'nodes': 'pve1'})
+                                            'nodes': 'pve1'})
     resp = call(pve91, 'PUT', '/cluster/ha/rules/pin', {'type': 'node-affinity', 'comment': 'x'})
     assert resp.status_code == 500 and resp.reason.startswith("update HA rules failed: Can't use an undefined value")
     ok(pve91, 'PUT', '/cluster/ha/rules/pin', {'type': 'node-affinity', 'comment': 'x', 'resources': 'vm:100,vm:101'})
@@ -175,7 +175,7 @@ def test_pve92_percent_thresholds_and_new_options(pve92):
     assert resp.status_code == 400 and 'maximum value of 100' in resp.json()['errors']['crs']
     ok(pve92, 'POST', '/cluster/ha/resources', {'sid': 'vm:100', 'auto-rebalance': 0})
     ok(pve92, 'POST', '/cluster/ha/rules', {'rule': 'avoid', 'type': 'node-affinity', 'resources': 'vm:100',
-                                             'nodes': 'pve1', 'affinity': 'negative'})
+                                            'nodes': 'pve1', 'affinity': 'negative'})
     assert ok(pve92, 'GET', '/cluster/ha/rules/avoid')['affinity'] == 'negative'
     ok(pve92, 'PUT', '/cluster/ha/rules/avoid', {'type': 'node-affinity', 'comment': 'no resources needed'})
 
@@ -188,7 +188,7 @@ def test_set_and_delete_of_one_key(pve92):
     ok(pve92, 'PUT', '/cluster/ha/resources/vm:100', {'comment': 'x', 'delete': 'comment'})
     assert 'comment' not in ok(pve92, 'GET', '/cluster/ha/resources/vm:100')
     ok(pve92, 'POST', '/cluster/ha/rules', {'rule': 'pin', 'type': 'node-affinity', 'resources': 'vm:100',
-                                             'nodes': 'pve1'})
+                                            'nodes': 'pve1'})
     resp = call(pve92, 'PUT', '/cluster/ha/rules/pin', {'type': 'node-affinity', 'comment': 'x', 'delete': 'comment',
                                                         'resources': 'vm:100'})
     assert resp.reason == "update HA rules failed: cannot set and delete property 'comment' at the same time!"

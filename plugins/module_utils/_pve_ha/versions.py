@@ -32,7 +32,7 @@ FEATURES = {
 
 def vtuple(version):
     """(5, 0, 7) from '5.0.7' (Debian suffixes ignored); () when unknown."""
-    return tuple(int(part) for part in re.findall(r'\d+', str(version or '').split('~')[0])[:3])
+    return tuple(int(part) for part in re.findall(r'\d+', str(version or '').split('~', maxsplit=1)[0])[:3])
 
 
 def apt_path(node_names):
@@ -68,4 +68,3 @@ def require(packages, feature, what):
         package = FEATURES[feature][0]
         raise HaInputError("%s needs %s; this cluster runs %s %s." % (
             what, needs(feature), package, (packages or {}).get(package) or 'an unknown version'))
-

@@ -21,7 +21,7 @@ PACKAGES = ('pve-manager', 'pve-ha-manager', 'pve-cluster')
 
 def vtuple(version):
     """'5.0.7' -> (5, 0, 7); Debian suffixes ('6.1-6', '9.1.5~') count by their numbers only."""
-    return tuple(int(part) for part in re.findall(r'\d+', str(version).split('~')[0])[:3])
+    return tuple(int(part) for part in re.findall(r'\d+', str(version).split('~', maxsplit=1)[0])[:3])
 
 
 def profile_of(version):
