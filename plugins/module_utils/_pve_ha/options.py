@@ -104,6 +104,10 @@ def validate_cluster_ha(after, version_string, packages=None, before=None):
     if auto and not after['crs']['ha_auto_rebalance']:
         raise HaInputError("crs.%s only applies with crs.ha_auto_rebalance; set ha_auto_rebalance: true or drop it." % auto[0])
     changed = [name for name in CRS_KEYS if before is None or before['crs'][name] != after['crs'][name]]
+    if after['crs']['ha_auto_rebalance'] and after['crs']['ha'] == 'basic' and \
+            ('ha_auto_rebalance' in changed or 'ha' in changed):
+        raise HaInputError("crs.ha_auto_rebalance does nothing with crs.ha basic (PVE rebalances with static or dynamic "
+                           "load only); set crs.ha: static or dynamic.")
     if after['crs']['ha'] == 'dynamic' and 'ha' in changed and not has(packages, 'crs_dynamic'):
         raise HaInputError("crs.ha dynamic needs %s (this cluster runs PVE %s, pve-cluster %s); use basic or static."
                            % (needs('crs_dynamic'), version_string, (packages or {}).get('pve-cluster') or 'unknown'))

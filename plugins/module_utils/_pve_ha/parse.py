@@ -20,7 +20,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInp
 SID_RE = re.compile(r'^(?:(vm|ct):)?(\d+)$')
 
 
-NODE_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$')
+# PVE's pve-ha-node format (HA/Tools.pm): no dots, so 'pve1.lab' is refused by PVE as well.
+NODE_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$')
 
 
 # PVE's 'pve-configid' format, which HA group and rule IDs must match.
@@ -76,8 +77,8 @@ def parse_node_entry(entry, option='nodes'):
         node = node.strip()
         priority = priority.strip() if _sep else None
     if not NODE_RE.match(node):
-        raise HaInputError("%s entry %r has no valid node name; use the cluster node name, e.g. 'pve1' or 'pve1:2'."
-                           % (option, entry))
+        raise HaInputError("%s entry %r has no valid node name; use the cluster node name (letters, digits and '-', "
+                           "no domain), e.g. 'pve1' or 'pve1:2'." % (option, entry))
     if priority is None or priority == '':
         return node, 0
     if isinstance(priority, bool) or not re.match(r'^\d+$', str(priority).strip()):

@@ -167,3 +167,17 @@ def test_delete_without_purge_plans_the_rule_changes():
     assert planned['purged'] == ['alone', 'pair']
     planned = plan_resources(current, [dict(sid='vm:100')], 'deleted', translate_groups=True, rules=rules)
     assert [c['kind'] for c in planned['commands']] == ['resource']
+
+
+def test_auto_rebalance_with_basic_scheduling_is_refused():
+    current = normalize_cluster_ha({}, PVE92)
+    with pytest.raises(HaInputError, match='does nothing with crs.ha basic'):
+        validate_cluster_ha(desired_cluster_ha({'crs': {'ha_auto_rebalance': True}}, current), '9.2.11', PVE92, current)
+    validate_cluster_ha(desired_cluster_ha({'crs': {'ha': 'static', 'ha_auto_rebalance': True}}, current), '9.2.11',
+                        PVE92, current)
+
+
+def test_node_names_with_dots_are_refused_like_pve():
+    from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import parse_nodes
+    with pytest.raises(HaInputError, match='no valid node name'):
+        parse_nodes(['pve1.lab'])
