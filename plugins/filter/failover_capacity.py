@@ -17,10 +17,11 @@ from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.report imp
 __metaclass__ = type
 
 
-def failover_capacity(model, host_failures=1, view='configured', reserve_percent=0):
+def failover_capacity(model, host_failures=1, view='configured', reserve_percent=0, domain_failures=0, maintenance=None):
     """Return the engine's result dict with its summary and report; malformed input becomes one AnsibleFilterError sentence."""
     try:
-        return with_report(evaluate(model, host_failures=host_failures, view=view, reserve_percent=reserve_percent))
+        return with_report(evaluate(model, host_failures=host_failures, view=view, reserve_percent=reserve_percent,
+                                    domain_failures=domain_failures, maintenance=maintenance or []))
     except CapacityModelError as err:
         raise AnsibleFilterError('failover_capacity: %s' % err)
 

@@ -38,4 +38,4 @@ def dedupe_anti_affinity(constraints):
 def check_host_reserved_mb(value):
     """Refuse a negative host_reserved_mb before any request."""
     if value is not None and value < 0:
-        raise HaInputError('host_reserved_mb is %d; set it to a whole number of MiB >= 0.' % value)
+        raise HaInputError('host_reserved_mb is %d; set it to 0 or more MiB.' % value)

@@ -128,19 +128,21 @@ requests:
 
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.options import (
-    cluster_ha_write_params, desired_cluster_ha, normalize_cluster_ha, validate_cluster_ha)
+    cluster_ha_write_params, desired_cluster_ha, normalize_cluster_ha, unmanaged_crs, validate_cluster_ha)
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import apt_path, package_versions
 
 
 def plan(pm):
-    version = pm.client.get('version') or {}
+    state = pm.client.ha_state()
+    options = pm.client.get('cluster/options') or {}
     packages = package_versions(pm.client.get(apt_path(pm.client.node_names())))
-    before = normalize_cluster_ha(pm.client.get('cluster/options') or {}, packages)
+    before = normalize_cluster_ha(options, packages)
     after = desired_cluster_ha(pm.params, before)
-    validate_cluster_ha(after, version.get('version'), packages, before)
+    validate_cluster_ha(after, state['version'], packages, before)
     writes = []
     if before != after:
-        writes.append(dict(method='PUT', path='cluster/options', params=cluster_ha_write_params(before, after, packages)))
+        params = cluster_ha_write_params(before, after, keep_crs=unmanaged_crs(options), packages=packages)
+        writes.append(dict(method='PUT', path='cluster/options', params=params))
     return dict(before=before, after=after, writes=writes)
 
 
@@ -149,6 +151,7 @@ def work(pm):
     out = dict(changed=bool(result['writes']), before=result['before'], after=result['after'], commands=result['writes'])
     if pm.diff_mode:
         out['diff'] = dict(before=result['before'], after=result['after'])
+    out.update(pm.result_facts())
     return out
 
 

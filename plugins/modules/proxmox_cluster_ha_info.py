@@ -191,15 +191,15 @@ def optional_get(pm, path, default):
 
 
 def work(pm):
-    check_host_reserved_mb(pm.params['host_reserved_mb'])
     client = pm.client
     state = client.ha_state()
     status = client.get('cluster/status') or []
     resources_raw = client.get('cluster/resources') or []
     ha_raw = client.get('cluster/ha/resources') or []
-    rules = []
+    rules, raw_rules = [], []
     if state['groups_migrated']:
-        rules = [normalize_rule(r) for r in client.get('cluster/ha/rules') or []]
+        raw_rules = client.get('cluster/ha/rules') or []
+        rules = [normalize_rule(r) for r in raw_rules]
     groups = [normalize_group(g) for g in state['groups'] or []]
     manager = optional_get(pm, 'cluster/ha/status/manager_status', {}) or {}
     packages = package_versions(optional_get(pm, apt_path(client.node_names()), []) or [])
@@ -249,9 +249,14 @@ def work(pm):
     for res in ha_resources:
         if not state['groups_migrated'] and res.get('group') in members:
             members[res['group']].append(res['sid'])
-    constraints = cm.placement_constraints([(g, members[g['name']]) for g in groups], rules, [n['name'] for n in nodes])
+    constraints = cm.placement_constraints([(g, members[g['name']]) for g in groups], rules, [n['name'] for n in nodes],
+                                           cm.rules_with_errors(raw_rules))
+    votes, quorum = cm.quorum_votes(optional_get(pm, 'cluster/config/nodes', []) or [],
+                                    optional_get(pm, 'cluster/config/qdevice', {}) or {})
     model = cm.build_capacity_model(cluster_entry.get('name'), resources_raw, ha_resources, constraints,
-                                    pm.params['host_reserved_mb'], node_status, configs)
+                                    pm.params['host_reserved_mb'], node_status, configs, node_votes=votes,
+                                    quorum=quorum if votes else None, crs=options['crs']['ha'],
+                                    service_status=(manager.get('manager_status') or {}).get('service_status'))
     return dict(
         changed=False,
         cluster=dict(name=cluster_entry.get('name'), quorate=to_bool(cluster_entry.get('quorate')),
@@ -263,7 +268,7 @@ def work(pm):
         backup_jobs=[dict(id=b.get('id'), schedule=b.get('schedule') or b.get('starttime'),
                           enabled=b.get('enabled') is None or to_bool(b.get('enabled')), storage=b.get('storage'),
                           all=to_bool(b.get('all')), vmid=b.get('vmid'), pool=b.get('pool')) for b in backups],
-        capacity_model=model, findings=findings)
+        capacity_model=model, findings=findings, **pm.result_facts())
 
 
 def main():
@@ -272,7 +277,7 @@ def main():
              gather_guest_config=dict(type='bool', default=True)),
         supports_check_mode=True,
     )
-    pm.run(work)
+    pm.run(work, check=lambda m: check_host_reserved_mb(m.params['host_reserved_mb']))
 
 
 if __name__ == '__main__':

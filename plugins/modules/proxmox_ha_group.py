@@ -142,13 +142,12 @@ requests:
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.groups import (
-    GROUP_DEFAULTS, desired_group, group_write_params, normalize_group, validate_group)
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import (
-    changed_fields, check_config_id, guest_types, merge_desired, normalize_sid, sort_sids)
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest
+    desired_group, normalize_group, plan_group, plan_group_members)
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import check_config_id, guest_types, normalize_sid, sort_sids
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest, to_requests
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import normalize_resource
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule, rule_write_params, validate_rule
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_as_rule, group_rule_name, rule_as_group
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_rule_name, plan_group_as_rule
 
 
 def desired_members(pm, managed):
@@ -166,18 +165,6 @@ def desired_members(pm, managed):
     return sort_sids(sids)
 
 
-def member_writes(name, members, resources_raw):
-    """PVE 8 (and unmigrated PVE 9) membership: PUT group=<name> on joiners, delete=group on leavers."""
-    writes = []
-    for item in sorted(resources_raw, key=lambda r: r['sid']):
-        inside = item.get('group') == name
-        if item['sid'] in members and not inside:
-            writes.append(dict(method='PUT', path='cluster/ha/resources/%s' % item['sid'], params=dict(group=name)))
-        elif item['sid'] not in members and inside:
-            writes.append(dict(method='PUT', path='cluster/ha/resources/%s' % item['sid'], params=dict(delete='group')))
-    return writes
-
-
 def find_group(groups, name):
     for item in groups or []:
         if item.get('group') == name:
@@ -186,81 +173,37 @@ def find_group(groups, name):
 
 
 def plan_groups_api(pm, desired, reread):
-    """Plan against /cluster/ha/groups (PVE 8, or PVE 9 before migration)."""
+    """Read /cluster/ha/groups (PVE 8, or PVE 9 before migration) and plan."""
     state = pm.client.ha_state()
     groups = pm.client.get('cluster/ha/groups') if reread else state['groups']
     current = find_group(groups, desired['name'])
-    writes = []
-    if pm.params['state'] == 'absent':
-        after = None
-        if current:
-            # PVE refuses to delete a group that resources still use; say which, before writing anything.
-            users = sort_sids(r['sid'] for r in pm.client.get('cluster/ha/resources') or [] if r.get('group') == desired['name'])
-            if users:
-                raise HaInputError("HA group '%s' is still used by %s; move them out first (proxmox_ha_resources with "
-                                   "group: '' or another group), then remove the group." % (desired['name'], ', '.join(users)))
-            writes.append(dict(method='DELETE', path='cluster/ha/groups/%s' % desired['name'], params={}))
-    else:
-        validate_group(desired, current, pm.client.node_names() if desired.get('nodes') else None, 'present')
-        after = merge_desired(current, desired, dict(GROUP_DEFAULTS, name=desired['name']))
-        if current is None:
-            params = dict(group_write_params(None, after), group=desired['name'])
-            writes.append(dict(method='POST', path='cluster/ha/groups', params=params))
-        elif changed_fields(current, after):
-            params = group_write_params(current, after)
-            digest = first_digest(groups)
-            if digest:
-                params['digest'] = digest
-            writes.append(dict(method='PUT', path='cluster/ha/groups/%s' % desired['name'], params=params))
-        if pm.params.get('resources') is not None:
-            resources_raw = pm.client.get('cluster/ha/resources') or []
-            members = desired_members(pm, set(r['sid'] for r in resources_raw))
-            writes.extend(member_writes(desired['name'], members, resources_raw))
-    return dict(before=current, after=after, writes=writes)
+    users = ()
+    if pm.params['state'] == 'absent' and current:
+        users = sort_sids(r['sid'] for r in pm.client.get('cluster/ha/resources') or [] if r.get('group') == desired['name'])
+    cluster_nodes = pm.client.node_names() if pm.params['state'] == 'present' and desired.get('nodes') else None
+    planned = plan_group(current, desired, pm.params['state'], cluster_nodes, users)
+    if pm.params['state'] == 'present' and pm.params.get('resources') is not None:
+        resources_raw = pm.client.get('cluster/ha/resources') or []
+        members = desired_members(pm, set(r['sid'] for r in resources_raw))
+        planned['commands'] = planned['commands'] + plan_group_members(desired['name'], members, resources_raw)
+    return dict(planned, writes=to_requests(planned['commands'], dict(group=first_digest(groups))))
 
 
 def plan_rules_api(pm, desired):
-    """Plan against the ha-group-<name> node-affinity rule (PVE 9 after migration)."""
-    rules_raw = pm.client.get('cluster/ha/rules')
-    rules = [normalize_rule(r) for r in rules_raw or []]
-    name = group_rule_name(desired['name'])
-    rule = next((r for r in rules if r['name'] == name), None)
-    resources = [normalize_resource(r) for r in pm.client.get('cluster/ha/resources') or []]
-    failbacks = dict((r['sid'], r['failback']) for r in resources)
-    current = rule_as_group(rule, failbacks) if rule else None
-    writes, translated = [], dict(rule=name, pending=False)
-    if pm.params['state'] == 'absent':
-        after = None
-        if rule:
-            writes.append(dict(method='DELETE', path='cluster/ha/rules/%s' % name, params={}))
-        return dict(before=current, after=after, writes=writes, translated=translated)
-    validate_group(desired, current, pm.client.node_names() if desired.get('nodes') else None, 'present')
-    after = merge_desired(current, desired, dict(GROUP_DEFAULTS, name=desired['name']))
+    """Read the ha-group-<name> node-affinity rule (PVE 9 after migration) and the resources, and plan."""
+    rules_raw = pm.client.get('cluster/ha/rules') or []
+    rules = [normalize_rule(r) for r in rules_raw]
+    rule = next((r for r in rules if r['name'] == group_rule_name(desired['name'])), None)
+    resources_raw = pm.client.get('cluster/ha/resources') or []
+    failbacks = dict((r['sid'], r['failback']) for r in (normalize_resource(item) for item in resources_raw))
+    needs_nodes = pm.params['state'] == 'present' and (rule is not None or desired.get('nodes'))
+    cluster_nodes = pm.client.node_names() if needs_nodes else None
     members = desired_members(pm, set(failbacks))
-    if rule is None and not members:
-        translated.update(pending=True, strict=after['restricted'], nodes=after['nodes'], resources=[])
-        pm.warn("HA groups on this PVE 9 cluster were migrated to rules and rule '%s' cannot exist without resources; "
-                "give the group's members in resources (they must be HA resources already) to create it."
-                % name)
-        return dict(before=None, after=None, writes=[], translated=translated)
-    after_rule = group_as_rule(after, members if members is not None else rule['resources'], rule)
-    validate_rule(after_rule, set(failbacks), pm.client.node_names(), rules)
-    if rule is None:
-        writes.append(dict(method='POST', path='cluster/ha/rules',
-                           params=dict(rule_write_params(None, after_rule), rule=name)))
-    elif changed_fields(rule, after_rule):
-        params = rule_write_params(rule, after_rule)
-        digest = first_digest(rules_raw)
-        if digest:
-            params['digest'] = digest
-        writes.append(dict(method='PUT', path='cluster/ha/rules/%s' % name, params=params))
-    if desired.get('nofailback') is not None:
-        for sid in after_rule['resources']:
-            if failbacks.get(sid, True) == desired['nofailback']:
-                params = dict(failback=0) if desired['nofailback'] else dict(delete='failback')
-                writes.append(dict(method='PUT', path='cluster/ha/resources/%s' % sid, params=params))
-    translated.update(strict=after_rule['strict'], nodes=after_rule['nodes'], resources=after_rule['resources'])
-    return dict(before=current, after=after, writes=writes, translated=translated)
+    planned = plan_group_as_rule(rule, desired, pm.params['state'], failbacks, cluster_nodes, rules, members)
+    for warning in planned['warnings']:
+        pm.warn(warning)
+    # Only the rule carries a digest: the member failback PUTs follow it (as before the planners existed).
+    return dict(planned, writes=to_requests(planned['commands'], dict(rule=first_digest(rules_raw))))
 
 
 def work(pm):
@@ -283,6 +226,7 @@ def work(pm):
         out['translated_to_rule'] = result['translated']
     if pm.diff_mode:
         out['diff'] = dict(before=result['before'] or {}, after=result['after'] or {})
+    out.update(pm.result_facts())
     return out
 
 

@@ -150,7 +150,7 @@ requests:
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import guest_types, sort_sids
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import command_to_request, first_digest, with_first_digest
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest, to_requests
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import (
     check_error_states, desired_resources, normalize_resource, plan_resources, validate_resources)
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import apt_path, has, package_versions
@@ -183,9 +183,7 @@ def plan(pm, desired):
         manager = (pm.client.get('cluster/ha/status/manager_status') or {}).get('manager_status') or {}
         check_error_states(planned['commands'], dict(
             (sid, (status or {}).get('state')) for sid, status in (manager.get('service_status') or {}).items()))
-    writes = [command_to_request(cmd) for cmd in planned['commands']]
-    writes = with_first_digest(writes, 'cluster/ha/resources', res_digest)
-    writes = with_first_digest(writes, 'cluster/ha/rules', rule_digest)
+    writes = to_requests(planned['commands'], dict(resource=res_digest, rule=rule_digest))
     rules_touched = sorted(cmd['id'] for cmd in planned['commands'] if cmd['kind'] == 'rule')
     return dict(before=as_list(planned['before']), after=as_list(planned['after']), writes=writes, rules=rules_touched,
                 purged=planned['purged'])
@@ -200,7 +198,7 @@ def work(pm):
     state = pm.client.ha_state()
     if params['state'] == 'gathered':
         current, _rules, _d1, _d2 = read_current(pm, state)
-        return dict(changed=False, gathered=as_list(current))
+        return dict(changed=False, gathered=as_list(current), **pm.result_facts())
     if params['state'] == 'deleted' and not params['config']:
         raise HaInputError("config is empty, so state=deleted would remove nothing; list the resources to delete, or "
                            "use state=overridden with config: [] to remove every HA resource.")
@@ -218,6 +216,7 @@ def work(pm):
     if pm.diff_mode:
         # Ansible renders a diff side only from a mapping or a string, so key the lists by sid.
         out['diff'] = dict(before=keyed_by_sid(result['before']), after=keyed_by_sid(result['after']))
+    out.update(pm.result_facts())
     return out
 
 

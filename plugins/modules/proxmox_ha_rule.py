@@ -134,13 +134,10 @@ requests:
 
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import changed_fields, check_config_id, guest_types, merge_desired
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import (
-    check_rule_support, desired_rule, merges_positive_rules, normalize_rule, rule_defaults, rule_write_params, validate_rule)
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import check_config_id, guest_types
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest, to_requests
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule, plan_rule
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import apt_path, package_versions
-
-NODE_ONLY = ('nodes', 'strict')
 
 
 def check_support(state):
@@ -154,44 +151,19 @@ def check_support(state):
 
 
 def plan(pm):
-    params = pm.params
     rules_raw = pm.client.get('cluster/ha/rules') or []
     rules = [normalize_rule(r) for r in rules_raw]
-    current = next((r for r in rules if r['name'] == params['name']), None)
-    if params['state'] == 'absent':
-        writes = [dict(method='DELETE', path='cluster/ha/rules/%s' % params['name'], params={})] if current else []
-        return dict(before=current, after=None, writes=writes)
-    rule_type = params['type'] or (current or {}).get('type')
-    if rule_type is None:
-        raise HaInputError("type is required to create rule '%s'; set node-affinity or resource-affinity." % params['name'])
-    if current and params['type'] and params['type'] != current['type']:
-        raise HaInputError("type of rule '%s' is %s and PVE cannot change it; remove the rule with state=absent and "
-                           "create it again, or keep type %s." % (params['name'], current['type'], current['type']))
-    if rule_type == 'resource-affinity':
-        given = [key for key in NODE_ONLY if params.get(key) is not None]
-        if given:
-            raise HaInputError("%s applies only to node-affinity rules; drop it from resource-affinity rule '%s'."
-                               % (given[0], params['name']))
-    types, _nodes = guest_types(pm.client.get('cluster/resources', type='vm'))
-    desired = desired_rule(dict(params, type=rule_type), types)
-    after = merge_desired(current, desired, dict(rule_defaults(rule_type), name=params['name']))
-    managed = set(r['sid'] for r in pm.client.get('cluster/ha/resources') or [])
-    packages = package_versions(pm.client.get(apt_path(pm.client.node_names())))
-    check_rule_support(after, packages)
-    # PVE counts the nodes its HA manager knows (none before a first CRM master) for negative rules.
-    manager = (pm.client.get('cluster/ha/status/manager_status') or {}).get('manager_status') or {}
-    validate_rule(after, managed, pm.client.node_names(), rules, nodes_known=sorted(manager.get('node_status') or {}),
-                  merged=merges_positive_rules(packages))
-    writes = []
-    if current is None:
-        writes.append(dict(method='POST', path='cluster/ha/rules', params=dict(rule_write_params(None, after), rule=params['name'])))
-    elif changed_fields(current, after):
-        write = rule_write_params(current, after)
-        digest = first_digest(rules_raw)
-        if digest:
-            write['digest'] = digest
-        writes.append(dict(method='PUT', path='cluster/ha/rules/%s' % params['name'], params=write))
-    return dict(before=current, after=after, writes=writes)
+    types = managed = nodes = packages = known = None
+    if pm.params['state'] == 'present':
+        types, _nodes = guest_types(pm.client.get('cluster/resources', type='vm'))
+        managed = set(r['sid'] for r in pm.client.get('cluster/ha/resources') or [])
+        nodes = pm.client.node_names()
+        packages = package_versions(pm.client.get(apt_path(nodes)))
+        # PVE counts the nodes its HA manager knows (none before a first CRM master) for negative rules.
+        manager = (pm.client.get('cluster/ha/status/manager_status') or {}).get('manager_status') or {}
+        known = sorted(manager.get('node_status') or {})
+    planned = plan_rule(rules, pm.params, types, managed, nodes, packages=packages, nodes_known=known)
+    return dict(planned, writes=to_requests(planned['commands'], dict(rule=first_digest(rules_raw))))
 
 
 def work(pm):
@@ -201,6 +173,7 @@ def work(pm):
     out = dict(changed=bool(result['writes']), before=result['before'], after=result['after'], commands=result['writes'])
     if pm.diff_mode:
         out['diff'] = dict(before=result['before'] or {}, after=result['after'] or {})
+    out.update(pm.result_facts())
     return out
 
 

@@ -122,7 +122,6 @@ capacity_model:
 
 import ipaddress
 
-from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.module_utils._model_common import check_host_reserved_mb, mib_down
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_capacity_model import capacity_model, effective_restart_priority
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_client import VSphereModule, read_cluster
@@ -261,11 +260,7 @@ def run(module, client):
 
 def main():
     module = VSphereModule(module_args(), supports_check_mode=True)
-    try:
-        check_host_reserved_mb(module.params['host_reserved_mb'])
-    except HaInputError as exc:
-        module.module.fail_json(msg=str(exc))
-    module.run(lambda client: run(module, client))
+    module.run(lambda client: run(module, client), check=lambda m: check_host_reserved_mb(m.params['host_reserved_mb']))
 
 
 if __name__ == '__main__':

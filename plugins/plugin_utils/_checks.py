@@ -34,6 +34,13 @@ def check(name, passed, action, summary, evidence=None):
             'evidence': evidence if evidence is not None else {}}
 
 
+def not_applicable(name, action, summary, evidence=None):
+    """A record for a check that does not apply to this cluster: status ``n/a``, never refuses."""
+    record = check(name, True, action, summary, evidence)
+    record['status'] = 'n/a'
+    return record
+
+
 def by_status(checks, status):
     """The checks with this status, in their order."""
     return [c for c in checks if c.get('status') == status]

@@ -48,6 +48,11 @@ def fractions(packages):
     return bool(packages) and has(packages, 'crs_auto_rebalance') and not has(packages, 'crs_percent')
 
 
+# Ranges of the numeric crs keys (pve-cluster src/PVE/DataCenterConfig.pm, crs format, at 9.1.6): refused locally.
+CRS_RANGES = dict(ha_auto_rebalance_threshold=(0, 100), ha_auto_rebalance_hold_duration=(0, None),
+                  ha_auto_rebalance_margin=(0, 100))
+
+
 OPTION_DEFAULTS = dict(shutdown_policy='conditional', fencing='watchdog')
 
 
@@ -98,8 +103,14 @@ def validate_cluster_ha(after, version_string, packages=None, before=None):
     """Errors for the datacenter options as they would be after the change (pure).
 
     packages: installed versions (versions.package_versions); a key the cluster's pve-cluster lacks
-    is refused when the task would change it, naming the version needed.
+    is refused when the task would change it, naming the version needed. Ranges are in the module's
+    units (percent), whatever pve-cluster stores.
     """
+    for name, (low, high) in sorted(CRS_RANGES.items()):
+        value = after['crs'][name]
+        if value < low or (high is not None and value > high):
+            raise HaInputError('crs.%s is %s; set it to a value between %s and %s.' % (
+                name, value, low, high) if high is not None else 'crs.%s is %s; set it to %s or more.' % (name, value, low))
     auto = [name for name in CRS_KEYS if name.startswith('ha_auto_rebalance_') and after['crs'][name] != CRS_DEFAULTS[name]]
     if auto and not after['crs']['ha_auto_rebalance']:
         raise HaInputError("crs.%s only applies with crs.ha_auto_rebalance; set ha_auto_rebalance: true or drop it." % auto[0])
@@ -114,13 +125,20 @@ def validate_cluster_ha(after, version_string, packages=None, before=None):
     for name in changed:
         if name.startswith('ha_auto_rebalance'):
             require(packages, 'crs_auto_rebalance', 'crs.%s' % name)
-    for name in CRS_PERCENT:
-        if not 0 <= after['crs'][name] <= 100:
-            raise HaInputError("crs.%s is %s; give a percentage from 0 to 100." % (name, after['crs'][name]))
 
 
-def cluster_ha_write_params(before, after, packages=None):
-    """PUT /cluster/options parameters: property strings for set values, delete= where all is default."""
+def unmanaged_crs(options):
+    """The crs keys this collection does not manage (from a newer PVE, say) as {key: value}, kept on every rewrite."""
+    managed = set(CRS_KEYS.values())
+    return dict((key, value) for key, value in parse_property_string(options.get('crs')).items() if key not in managed)
+
+
+def cluster_ha_write_params(before, after, keep_crs=None, packages=None):
+    """PUT /cluster/options parameters: property strings for set values, delete= where all is default.
+
+    keep_crs: unmanaged crs keys (unmanaged_crs()) written back unchanged whenever crs is rewritten.
+    packages: threshold and margin go out as fractions on pve-cluster 9.1.2-9.1.4.
+    """
     params, delete = {}, []
     if before['shutdown_policy'] != after['shutdown_policy']:
         if after['shutdown_policy'] == OPTION_DEFAULTS['shutdown_policy']:
@@ -136,6 +154,7 @@ def cluster_ha_write_params(before, after, packages=None):
             if name in CRS_PERCENT and fractions(packages):
                 value = number(value / 100.0)
             parts.append('%s=%s' % (key, int(value) if isinstance(value, bool) else value))
+        parts.extend('%s=%s' % (key, value) for key, value in sorted((keep_crs or {}).items()))
         if parts:
             params['crs'] = ','.join(parts)
         else:

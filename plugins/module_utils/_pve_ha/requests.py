@@ -17,9 +17,13 @@ def first_digest(items):
     return None
 
 
+# The config file (API path) each kind of planned command writes.
+KIND_PATHS = dict(resource='cluster/ha/resources', rule='cluster/ha/rules', group='cluster/ha/groups')
+
+
 def command_to_request(command):
     """The HTTP request (method, path without /api2/json, params) for a planned command."""
-    base = 'cluster/ha/resources' if command['kind'] == 'resource' else 'cluster/ha/rules'
+    base = KIND_PATHS[command['kind']]
     if command['op'] == 'create':
         return dict(method='POST', path=base, params=command['params'])
     if command['op'] == 'update':
@@ -46,3 +50,14 @@ def with_first_digest(requests, kind_path, digest):
             done = True
         out.append(req)
     return out
+
+
+def to_requests(commands, digests):
+    """The requests for planned commands, each config file's digest attached to its first write.
+
+    The one place digests are attached: digests is {kind: digest of that kind's file as read}.
+    """
+    requests = [command_to_request(command) for command in commands]
+    for kind, digest in sorted((digests or {}).items()):
+        requests = with_first_digest(requests, KIND_PATHS[kind], digest)
+    return requests

@@ -17,7 +17,10 @@ from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInp
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha import feasibility
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import has, require
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import (
-    check_nodes_exist, format_nodes, normalize_sid, parse_nodes, sort_sids, split_list, to_bool)
+    changed_fields, check_nodes_exist, format_nodes, merge_desired, normalize_sid, parse_nodes, sort_sids, split_list, to_bool)
+
+# Options that only node-affinity rules have.
+NODE_ONLY = ('nodes', 'strict')
 
 
 def normalize_rule(api):
@@ -182,3 +185,41 @@ PROBLEM_TEXT = {
         % (after['name'], ', '.join(d['node_rules']), ', '.join(d['resources']), d['negative'], len(d['nodes']),
            ', '.join(d['nodes']))),
 }
+
+
+def plan_rule(rules, params, types=None, managed_sids=None, cluster_nodes=None, packages=None, nodes_known=None):
+    """The commands that converge one rule (PVE 9, migrated).
+
+    rules: every canonical rule as read; params: the module's options (name, type, resources,
+    nodes, strict, affinity, comment, enabled, state); types: {vmid: 'vm'|'ct'} for bare VMIDs;
+    managed_sids: the HA resources; cluster_nodes: node names; packages: installed package versions
+    (versions.package_versions; None: not checked); nodes_known: the nodes in manager_status (see
+    validate_rule). Returns dict(before, after, commands).
+    """
+    name = params['name']
+    current = next((r for r in rules if r['name'] == name), None)
+    if params.get('state') == 'absent':
+        commands = [dict(op='delete', kind='rule', id=name, params={})] if current else []
+        return dict(before=current, after=None, commands=commands)
+    rule_type = params.get('type') or (current or {}).get('type')
+    if rule_type is None:
+        raise HaInputError("type is required to create rule '%s'; set node-affinity or resource-affinity." % name)
+    if current and params.get('type') and params['type'] != current['type']:
+        raise HaInputError("type of rule '%s' is %s and PVE cannot change it; remove the rule with state=absent and "
+                           "create it again, or keep type %s." % (name, current['type'], current['type']))
+    if rule_type == 'resource-affinity':
+        given = [key for key in NODE_ONLY if params.get(key) is not None]
+        if given:
+            raise HaInputError("%s applies only to node-affinity rules; drop it from resource-affinity rule '%s'."
+                               % (given[0], name))
+    desired = desired_rule(dict(params, type=rule_type), types)
+    after = merge_desired(current, desired, dict(rule_defaults(rule_type), name=name))
+    if packages is not None:
+        check_rule_support(after, packages)
+    validate_rule(after, managed_sids, cluster_nodes, rules, nodes_known=nodes_known, merged=merges_positive_rules(packages))
+    commands = []
+    if current is None:
+        commands.append(dict(op='create', kind='rule', id=name, params=dict(rule_write_params(None, after), rule=name)))
+    elif changed_fields(current, after):
+        commands.append(dict(op='update', kind='rule', id=name, params=rule_write_params(current, after)))
+    return dict(before=current, after=after, commands=commands)

@@ -9,8 +9,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import sort_sids
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import validate_rule
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import changed_fields, merge_desired, sort_sids
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.groups import GROUP_DEFAULTS, check_group_unused, validate_group
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import rule_write_params, validate_rule
 
 
 GROUP_RULE_PREFIX = 'ha-group-'
@@ -97,3 +98,44 @@ def group_by_sid_from_rules(rules):
             for sid in rule['resources']:
                 out[sid] = group
     return out
+
+
+def plan_group_as_rule(rule, desired, state, failbacks, cluster_nodes=None, rules=(), members=None):
+    """The commands that converge one group on a migrated PVE 9: its node-affinity rule ha-group-<name>.
+
+    rule: the canonical ha-group-<name> rule or None; desired: desired_group() (or {name});
+    failbacks: {sid: failback} of every HA resource (nofailback is failback off on every member);
+    cluster_nodes: node names; rules: every canonical rule; members: the group's resources exactly (the
+    module's `resources`; None keeps them). Returns dict(before, after, commands, translated, warnings);
+    a new group without members cannot be a rule yet, so creating one is pending.
+    """
+    name = group_rule_name(desired['name'])
+    current = rule_as_group(rule, failbacks) if rule else None
+    translated = dict(rule=name, pending=False)
+    if state == 'absent':
+        # A migrated group is a rule that always has members, so it is in use while it exists: removing it would
+        # silently drop their placement, where PVE 8 refuses (issue 16, M3).
+        check_group_unused(desired['name'], rule['resources'] if rule else ())
+        commands = [dict(op='delete', kind='rule', id=name, params={})] if rule else []
+        return dict(before=current, after=None, commands=commands, translated=translated, warnings=[])
+    validate_group(desired, current, cluster_nodes if desired.get('nodes') else None, state)
+    after = merge_desired(current, desired, dict(GROUP_DEFAULTS, name=desired['name']))
+    if rule is None and not members:
+        translated.update(pending=True, strict=after['restricted'], nodes=after['nodes'], resources=[])
+        warning = ("HA groups on this PVE 9 cluster were migrated to rules and rule '%s' cannot exist without resources; "
+                   "give the group's members in resources (they must be HA resources already) to create it." % name)
+        return dict(before=None, after=None, commands=[], translated=translated, warnings=[warning])
+    after_rule = group_as_rule(after, members if members is not None else rule['resources'], rule)
+    validate_rule(after_rule, set(failbacks), cluster_nodes, list(rules))
+    commands = []
+    if rule is None:
+        commands.append(dict(op='create', kind='rule', id=name, params=dict(rule_write_params(None, after_rule), rule=name)))
+    elif changed_fields(rule, after_rule):
+        commands.append(dict(op='update', kind='rule', id=name, params=rule_write_params(rule, after_rule)))
+    if desired.get('nofailback') is not None:
+        for sid in after_rule['resources']:
+            if failbacks.get(sid, True) == desired['nofailback']:
+                params = dict(failback=0) if desired['nofailback'] else dict(delete='failback')
+                commands.append(dict(op='update', kind='resource', id=sid, params=params))
+    translated.update(strict=after_rule['strict'], nodes=after_rule['nodes'], resources=after_rule['resources'])
+    return dict(before=current, after=after, commands=commands, translated=translated, warnings=[])

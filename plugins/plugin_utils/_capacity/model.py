@@ -10,11 +10,14 @@ from __future__ import absolute_import, division, print_function
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 __metaclass__ = type
 
 VIEWS = ('configured', 'reserved')
 HOST_STATES = ('online', 'maintenance', 'offline')
+CRS_MODES = ('basic', 'static', 'dynamic')
+STORAGE_DOMAINS = ('host', 'fault_domain')
 
 
 class CapacityModelError(ValueError):
@@ -27,6 +30,9 @@ class Host:
     memory_mb: int
     reserved_mb: int
     state: str
+    votes: int = 0  # quorum votes (proxmox: 1 unless given; other platforms: 0 = no quorum role)
+    fault_domain: str = None  # rack/site/vSAN fault domain, or None
+    cpus: int = None  # logical CPUs (PVE static scheduler), or None when unknown
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,23 @@ class Guest:
     allowed_hosts: tuple  # sorted host names, or None for "any host"
     host_priority: tuple  # sorted (host, priority) pairs
     anti_affinity: tuple  # sorted labels
+    keep_together: tuple = ()  # sorted labels: guests sharing one are kept on one host
+    occupies_host: bool = True  # holds affinity and scheduler load on its host (default: running)
+    cpus: float = None  # vCPUs (PVE static scheduler), or None when unknown
+
+
+@dataclass(frozen=True)
+class Quorum:
+    expected_votes: int  # votes the cluster expects (hosts plus QDevice)
+    qdevice_votes: int
+
+
+@dataclass(frozen=True)
+class Storage:
+    name: str
+    failures_tolerated: int
+    failure_domain: str  # host | fault_domain
+    guests: tuple  # guest ids, or None for every guest
 
 
 @dataclass(frozen=True)
@@ -50,6 +73,10 @@ class Model:
     cluster: str
     hosts: tuple  # Host, sorted by name
     guests: tuple  # Guest, sorted by id
+    quorum: Quorum = None  # None: quorum plays no part (no host votes)
+    storage: tuple = ()  # Storage, sorted by name
+    crs: str = 'basic'  # PVE cluster resource scheduler mode
+    crs_counts_non_ha: bool = True  # PVE scheduler counts running non-HA guests (pve-ha-manager >= 5.1.2)
 
 
 # ---------------------------------------------------------------------------
@@ -81,13 +108,24 @@ def _flag(value, field, default):
     return value
 
 
+def _count(value, field, fix):
+    """A non-negative integer (votes, CPUs, failures), or fail naming the field."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        _fail('%s must be a non-negative integer, got %r; %s.' % (field, value, fix))
+    return value
+
+
 def _text(value, field, fix):
     if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value) == '':
         _fail('%s must be a non-empty string, got %r; %s.' % (field, value, fix))
     return str(value)
 
 
-def _normalize_host(index, raw):
+def _normalize_host(index, raw, default_votes):
     where = 'hosts[%d]' % index
     if not isinstance(raw, dict):
         _fail('%s must be a mapping with name and memory_mb, got %r; fix the host entry.' % (where, raw))
@@ -100,7 +138,13 @@ def _normalize_host(index, raw):
     state = raw.get('state', 'online') or 'online'
     if state not in HOST_STATES:
         _fail("%s.state is %r for host '%s'; use one of online, maintenance, offline." % (where, state, name))
-    return Host(name=name, memory_mb=memory, reserved_mb=reserved, state=state)
+    votes = raw.get('votes')
+    votes = default_votes if votes is None else _count(votes, where + '.votes', "give host '%s' its corosync votes" % name)
+    domain = raw.get('fault_domain')
+    domain = None if domain in (None, '') else _text(domain, where + '.fault_domain', 'name the rack or site')
+    cpus = raw.get('cpus')
+    cpus = None if cpus is None else _count(cpus, where + '.cpus', "give the logical CPU count of host '%s'" % name)
+    return Host(name=name, memory_mb=memory, reserved_mb=reserved, state=state, votes=votes, fault_domain=domain, cpus=cpus)
 
 
 def _normalize_host_list(value, field, known, guest_id):
@@ -157,11 +201,12 @@ def _normalize_guest(index, raw, known):
     if reservation > memory:
         _fail("%s.reservation_mb (%d) exceeds memory_mb (%d) for guest '%s'; lower the reservation." % (where, reservation, memory, gid))
     name = raw.get('name')
+    running = _flag(raw.get('running'), where + '.running', True)
     return Guest(
         id=gid,
         name=gid if name in (None, '') else str(name),
         host=host,
-        running=_flag(raw.get('running'), where + '.running', True),
+        running=running,
         ha=_flag(raw.get('ha'), where + '.ha', True),
         memory_mb=memory,
         reservation_mb=reservation,
@@ -169,7 +214,60 @@ def _normalize_guest(index, raw, known):
         allowed_hosts=_normalize_host_list(raw.get('allowed_hosts'), where + '.allowed_hosts', known, gid),
         host_priority=_normalize_priority(raw.get('host_priority'), where + '.host_priority', known, gid),
         anti_affinity=_normalize_labels(raw.get('anti_affinity'), where + '.anti_affinity', gid),
+        keep_together=_normalize_labels(raw.get('keep_together'), where + '.keep_together', gid),
+        occupies_host=_flag(raw.get('occupies_host'), where + '.occupies_host', running),
+        cpus=_cpus(raw.get('cpus'), where + '.cpus', gid),
     )
+
+
+def _cpus(value, field, guest_id):
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        _fail("%s must be a non-negative number of vCPUs for guest '%s', got %r; use the guest's vCPU count." % (field, guest_id, value))
+    return float(value)
+
+
+def _normalize_quorum(raw, hosts):
+    """Quorum from hosts' votes and the optional quorum mapping; None when no host votes."""
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        _fail('quorum must be a mapping with expected_votes and qdevice_votes, got %r; write it as a YAML mapping.' % (raw,))
+    qdevice = _count(raw.get('qdevice_votes') or 0, 'quorum.qdevice_votes', 'give the QDevice votes (usually 1) or 0')
+    total = sum(h.votes for h in hosts) + qdevice
+    expected = raw.get('expected_votes')
+    expected = total if expected is None else _count(expected, 'quorum.expected_votes', 'give corosync expected_votes')
+    if expected == 0:
+        return None
+    return Quorum(expected_votes=expected, qdevice_votes=qdevice)
+
+
+def _normalize_storage(index, raw, guest_ids):
+    where = 'storage[%d]' % index
+    if not isinstance(raw, dict):
+        _fail('%s must be a mapping with name and failures_tolerated, got %r; fix the storage entry.' % (where, raw))
+    name = _text(raw.get('name'), where + '.name', 'name the pool or datastore')
+    tolerated = _count(raw.get('failures_tolerated'), where + '.failures_tolerated',
+                       "give the failures storage '%s' survives (Ceph size - min_size, vSAN FTT)" % name)
+    domain = raw.get('failure_domain') or 'host'
+    if domain not in STORAGE_DOMAINS:
+        _fail("%s.failure_domain is %r for storage '%s'; use host or fault_domain." % (where, domain, name))
+    members = raw.get('guests', 'all')
+    if members in ('all', None):
+        members = None
+    elif isinstance(members, (list, tuple)) and not isinstance(members, str):
+        members = tuple(sorted(set(_text(g, where + '.guests', 'list guest ids') for g in members)))
+        for gid in members:
+            if gid not in guest_ids:
+                _fail("%s.guests names unknown guest '%s' for storage '%s'; list ids from guests[].id or use all." % (where, gid, name))
+    else:
+        _fail("%s.guests must be a list of guest ids or 'all' for storage '%s', got %r; write a YAML list or all." % (where, name, members))
+    return Storage(name=name, failures_tolerated=tolerated, failure_domain=domain, guests=members)
 
 
 def normalize_model(model):
@@ -181,7 +279,9 @@ def normalize_model(model):
     raw_hosts = model.get('hosts')
     if not isinstance(raw_hosts, (list, tuple)) or not raw_hosts:
         _fail("'hosts' is missing or empty; give at least one host with name and memory_mb.")
-    hosts = [_normalize_host(i, h) for i, h in enumerate(raw_hosts)]
+    platform = str(model.get('platform') or '')
+    default_votes = 1 if platform == 'proxmox' else 0  # corosync: one vote per node unless configured
+    hosts = [_normalize_host(i, h, default_votes) for i, h in enumerate(raw_hosts)]
     known = set()
     for i, host in enumerate(hosts):
         if host.name in known:
@@ -198,13 +298,23 @@ def normalize_model(model):
         if guest.id in seen:
             _fail("guests[%d].id '%s' appears twice; list each guest once." % (i, guest.id))
         seen.add(guest.id)
-    platform = model.get('platform') or ''
+    raw_storage = model.get('storage') or []
+    if not isinstance(raw_storage, (list, tuple)):
+        _fail("'storage' must be a list, got %s; give a list of pools/datastores (it may be empty)." % type(raw_storage).__name__)
+    storage = [_normalize_storage(i, s, seen) for i, s in enumerate(raw_storage)]
+    crs = model.get('crs') or 'basic'
+    if crs not in CRS_MODES:
+        _fail("crs is %r; use basic, static or dynamic (the PVE cluster resource scheduler mode)." % (crs,))
     cluster = model.get('cluster') or ''
     return Model(
-        platform=str(platform),
+        platform=platform,
         cluster=str(cluster),
         hosts=tuple(sorted(hosts, key=lambda h: h.name)),
         guests=tuple(sorted(guests, key=lambda g: g.id)),
+        quorum=_normalize_quorum(model.get('quorum'), hosts),
+        storage=tuple(sorted(storage, key=lambda s: s.name)),
+        crs=crs,
+        crs_counts_non_ha=_flag(model.get('crs_counts_non_ha'), 'crs_counts_non_ha', True),
     )
 
 
@@ -228,7 +338,6 @@ def check_options(host_failures, view, reserve_percent):
     return host_failures, view, reserve_percent
 
 
-
 # ---------------------------------------------------------------------------
 # Memory per guest and per host, and how MiB are printed
 # ---------------------------------------------------------------------------
@@ -244,9 +353,9 @@ def host_capacity(host, reserve_percent):
     if host.state != 'online':
         return 0
     usable = host.memory_mb - host.reserved_mb
-    if isinstance(reserve_percent, int):
-        return usable - ceil_div(usable * reserve_percent, 100)  # exact: no float rounding
-    return usable - int(math.ceil(usable * reserve_percent / 100.0))
+    # Exact rational arithmetic: float rounding would make e.g. 1.1 % of 22000 MiB 243 MiB, one MiB too many.
+    share = Fraction(reserve_percent) if isinstance(reserve_percent, int) else Fraction(repr(float(reserve_percent)))
+    return usable - math.ceil(usable * share / 100)
 
 
 def ceil_div(numerator, denominator):
@@ -256,4 +365,3 @@ def ceil_div(numerator, denominator):
 def format_mb(mb):
     """'49152 MiB (48.0 GiB)'; negative values keep their sign."""
     return '%d MiB (%.1f GiB)' % (mb, mb / 1024.0)
-

@@ -35,6 +35,7 @@ class Cluster:
         self.model = model
         self.view = view
         self.search_budget = search_budget  # search nodes left for this evaluation
+        self.replay = None  # set by the engine: PVE's recovery replay on Proxmox
         hosts = model.hosts
         self.names = [h.name for h in hosts]
         index = dict((name, i) for i, name in enumerate(self.names))
@@ -310,10 +311,8 @@ def _stuck_alone(cluster, order, alive, free):
     return False
 
 
-def scenario(cluster, failed, search_node_limit, track_hosts=None, with_plan=False):
-    """Evaluate one failure set (tuple of host indices). Returns (ok, decided, outcome dict).
-
-    with_plan adds 'restarted_on' {guest id: host} (left out of bulk runs to keep results small)."""
+def displaced_order(cluster, failed):
+    """(alive flags per host, displaced HA guests as (-demand, id) largest first) for a failure set."""
     alive = [False] * len(cluster.names)
     for h in cluster.online:
         alive[h] = True
@@ -324,6 +323,14 @@ def scenario(cluster, failed, search_node_limit, track_hosts=None, with_plan=Fal
         order.extend(cluster.ha_items[h])
     if len(failed) > 1 or cluster.stranded:
         order.sort()
+    return alive, order
+
+
+def scenario(cluster, failed, search_node_limit, track_hosts=None, with_plan=False):
+    """Evaluate one failure set (tuple of host indices) by feasibility. Returns (ok, decided, outcome dict).
+
+    with_plan adds 'restarted_on' {guest id: host} (left out of bulk runs to keep results small)."""
+    alive, order = displaced_order(cluster, failed)
     free = list(cluster.base_free)
     overcommitted = [h for h in cluster.online if alive[h] and free[h] < 0]
     start_free = list(free)
@@ -339,21 +346,29 @@ def scenario(cluster, failed, search_node_limit, track_hosts=None, with_plan=Fal
             decided = status == 'infeasible'
     elif unplaced:
         method = 'none'
+    infos = cluster.guest_info
+    unplaced_rows = [_unplaced_row(cluster, infos[gid], reason, detail) for gid, reason, detail in unplaced]
     ok = not unplaced and not overcommitted
+    return ok, decided, outcome(cluster, failed, alive, order, free, unplaced_rows, placed, overcommitted, method,
+                                track_hosts, with_plan)
+
+
+def outcome(cluster, failed, alive, order, free, unplaced_rows, placed, overcommitted, method, track_hosts, with_plan,
+            overloaded=()):
+    """The outcome dict of one failure set (both placement methods report alike)."""
+    ok = not unplaced_rows and not overcommitted and not overloaded
     survivors = [h for h in cluster.online if alive[h]]
     min_host = min(survivors, key=lambda x: (free[x], x)) if survivors else None
     if track_hosts is not None:
         for h in survivors:
             if track_hosts[h] is None or free[h] < track_hosts[h]:
                 track_hosts[h] = free[h]
-    infos = cluster.guest_info
     not_restarted = []
     for h in failed:
         not_restarted.extend(cluster.not_ha[h])
     not_restarted.extend(cluster.stranded_not_ha)
     not_restarted.sort()
-    unplaced_rows = [_unplaced_row(cluster, infos[gid], reason, detail) for gid, reason, detail in unplaced]
-    outcome = {
+    result = {
         'failed_hosts': [cluster.names[h] for h in failed],
         'ok': ok,
         'placement': method,
@@ -364,12 +379,13 @@ def scenario(cluster, failed, search_node_limit, track_hosts=None, with_plan=Fal
         'not_restarted': [gid for gid, _d in not_restarted],
         'not_restarted_mb': sum(d for _g, d in not_restarted),
         'overcommitted_hosts': [cluster.names[h] for h in overcommitted],
+        'overloaded_hosts': [cluster.names[h] for h in overloaded],
         'min_free_mb': free[min_host] if min_host is not None else None,
         'min_free_host': cluster.names[min_host] if min_host is not None else None,
     }
     if with_plan:
-        outcome['restarted_on'] = dict((gid, cluster.names[h]) for gid, h in sorted(placed))
-    return ok, decided, outcome
+        result['restarted_on'] = dict((gid, cluster.names[h]) for gid, h in sorted(placed))
+    return result
 
 
 def _unplaced_row(cluster, info, reason, detail):

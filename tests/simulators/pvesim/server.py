@@ -16,6 +16,7 @@ from fakepve.model import PveError
 from fakepve.server import FakePve, USER, collect, error, ok
 
 from . import faults as sim_faults
+from . import quorum as sim_quorum
 from .ha import GROUP_OPTIONS, RESOURCE_OPTIONS, RULE_OPTIONS, HaConfig, parse_node_list, split_list, typed_value
 from .options import apply_backup_update, apply_options_update, backup_job_view, scenario_options
 from .scenario import read_scenario
@@ -224,6 +225,7 @@ class PveSim(FakePve):
         r.add_post('/_sim/quorum', self._ctl_quorum)
         r.add_post('/_sim/crm', self._ctl_crm)
         r.add_post('/_sim/services/{sid}', self._ctl_service)
+        sim_quorum.register_control(r, self)
         return app
 
     def _register_stateful(self, router, prefixes):
@@ -309,7 +311,7 @@ class PveSim(FakePve):
             ('DELETE', '/cluster/backup/{id}', self._write(self._delete_backup_job, quorum=True)),
             ('GET', '/nodes/{node}/status', lambda v, u: self.node_status(v['node'])),
             ('GET', '/nodes/{node}/apt/versions', lambda v, u: self.apt_versions(v['node'])),
-        ]
+        ] + sim_quorum.routes(self)
 
     def ha_call(self, name):
         """A write on the current HaConfig (looked up per request: a scenario reset replaces it)."""

@@ -132,12 +132,12 @@ def test_thresholds_are_percent_for_the_user_and_fractions_before_pve_cluster_91
                                             'ha-auto-rebalance-threshold': 0.4}}, PVE91)
     assert current['crs']['ha_auto_rebalance_threshold'] == 40
     after = desired_cluster_ha({'crs': {'ha_auto_rebalance_margin': 12.5}}, current)
-    assert 'ha-auto-rebalance-margin=0.125' in cluster_ha_write_params(current, after, PVE91)['crs']
+    assert 'ha-auto-rebalance-margin=0.125' in cluster_ha_write_params(current, after, packages=PVE91)['crs']
     current = normalize_cluster_ha({'crs': {'ha': 'static', 'ha-auto-rebalance': 1,
                                             'ha-auto-rebalance-hold-duration': 2.5}}, PVE92)
     assert current['crs']['ha_auto_rebalance_hold_duration'] == 2.5
     after = desired_cluster_ha({'crs': {'ha_auto_rebalance_margin': 12.5}}, current)
-    assert 'ha-auto-rebalance-margin=12.5' in cluster_ha_write_params(current, after, PVE92)['crs']
+    assert 'ha-auto-rebalance-margin=12.5' in cluster_ha_write_params(current, after, packages=PVE92)['crs']
 
 
 # Finding 7: a resource in error state takes no update but state: disabled.

@@ -36,9 +36,10 @@ def guest(gid, on, mib, **extra):
     return entry
 
 
-def equal_cluster(hosts, host_gib, guests_per_host, guest_gib):
+def equal_cluster(hosts, host_gib, guests_per_host, guest_gib, platform=None):
+    """Equal hosts and guests; no platform by default, so placement is by feasibility (proxmox replays PVE)."""
     return {
-        'platform': 'proxmox',
+        'platform': platform,
         'cluster': 'seed',
         'hosts': [host('n%d' % i, host_gib) for i in range(1, hosts + 1)],
         'guests': [guest('vm:%d%02d' % (i, j), 'n%d' % i, guest_gib * GIB)
@@ -436,13 +437,14 @@ def test_result_is_json_serialisable_and_stable():
     first = evaluate(model, host_failures=2)
     second = evaluate(json.loads(json.dumps(model)), host_failures=2)
     assert json.dumps(first) == json.dumps(second)
-    assert list(first) == ['ok', 'host_failures', 'tolerated_host_failures', 'view', 'reserve_percent', 'platform',
-                           'cluster', 'aggregate', 'placement', 'worst_scenario', 'scenarios', 'hosts',
-                           'by_host_failures', 'vsphere_admission_control', 'summary', 'report']
+    assert list(first) == ['ok', 'host_failures', 'tolerated_host_failures', 'limited_by', 'factors', 'refusal', 'quorum',
+                           'storage', 'view', 'reserve_percent', 'platform', 'cluster', 'scheduler', 'maintenance',
+                           'aggregate', 'placement', 'worst_scenario', 'scenarios', 'hosts', 'by_host_failures',
+                           'vsphere_admission_control', 'fault_domains', 'summary', 'report']
 
 
 def test_report_is_markdown_with_verdict_and_tables():
-    result = evaluate(equal_cluster(3, 64, 2, 16))
+    result = evaluate(equal_cluster(3, 64, 2, 16, platform='proxmox'))
     report = result['report']
     assert report.startswith('# Failover capacity: seed (proxmox)\n')
     assert '**OK**' in report
@@ -580,3 +582,10 @@ def test_total_search_budget_bounds_an_evaluation():
     assert result['ok'] is False
     assert result['placement']['decided_exactly'] is False
     assert 'search_limit' in set(s['placement'] for s in result['scenarios'])
+
+
+def test_fractional_margin_is_exact_and_never_one_mib_short():
+    # 1.1 % of 22000 MiB is exactly 242 MiB; float arithmetic makes it 242.00000000000003 and ceil 243.
+    model = {'hosts': [host('a', 0, memory_mb=22000), host('b', 0, memory_mb=22000)], 'guests': []}
+    result = evaluate(model, host_failures=0, reserve_percent=1.1)
+    assert [row['capacity_mb'] for row in result['hosts']] == [21758, 21758]
