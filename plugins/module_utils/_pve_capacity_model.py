@@ -156,3 +156,60 @@ def build_capacity_model(cluster_name, cluster_resources, ha_resources, constrai
     if crs:
         model['crs'] = crs
     return model
+
+
+# Storage content types that hold guest disks: VM images and container root/mount-point volumes
+# (pve-storage src/PVE/Storage/Plugin.pm, list_volumes).
+GUEST_DISK_CONTENT = ('images', 'rootdir')
+
+
+def content_listings(cluster_resources):
+    """[(node, storage, shared)] to list so that every guest disk is seen once, from /cluster/resources.
+
+    /cluster/resources has one `storage` entry per node a storage is enabled on. A shared storage shows the
+    same volumes from every node, so it is listed once, from its first available node; a local storage is
+    listed on every node where it is available. The count grows with nodes x storages, never with guests.
+    Returns (listings, unreadable): unreadable are (node, storage) pairs of local storage not available
+    (node offline), whose disks cannot be listed.
+    """
+    listings, unreadable, shared_done = [], [], set()
+    for item in sorted((r for r in cluster_resources or [] if r.get('type') == 'storage'),
+                       key=lambda r: (str(r.get('storage')), str(r.get('node')))):
+        content = set(str(item.get('content') or '').split(','))
+        if not content & set(GUEST_DISK_CONTENT):
+            continue
+        shared = str(item.get('shared')) in ('1', 'True', 'true')
+        available = item.get('status') == 'available'
+        if shared:
+            if available and item['storage'] not in shared_done:
+                shared_done.add(item['storage'])
+                listings.append((item['node'], item['storage'], True))
+        elif available:
+            listings.append((item['node'], item['storage'], False))
+        else:
+            unreadable.append((item['node'], item['storage']))
+    return listings, unreadable
+
+
+def guest_disks_from_content(volumes_by_listing, guest_types):
+    """{sid: [{key, storage, shared}]} from storage content listings.
+
+    volumes_by_listing: [((node, storage, shared), [content items])]; guest_types: {vmid: 'vm' | 'ct'}.
+    Only image/rootdir volumes with an owning vmid that is a known guest count; `key` is the volume name.
+    """
+    out = {}
+    for (_node, storage, shared), volumes in volumes_by_listing:
+        for volume in volumes or []:
+            if volume.get('content') not in GUEST_DISK_CONTENT or volume.get('vmid') is None:
+                continue
+            vmid = int(volume['vmid'])
+            if vmid not in guest_types:
+                continue
+            name = str(volume.get('volid') or '').split(':', 1)[-1]
+            disks = out.setdefault('%s:%d' % (guest_types[vmid], vmid), [])
+            disk = dict(key=name, storage=storage, shared=bool(shared))
+            if disk not in disks:
+                disks.append(disk)
+    for disks in out.values():
+        disks.sort(key=lambda d: (d['storage'], d['key']))
+    return out

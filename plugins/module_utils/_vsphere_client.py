@@ -21,7 +21,6 @@ __metaclass__ = type
 
 import datetime
 import http.client
-import os
 import socket
 import ssl
 import time
@@ -29,7 +28,8 @@ import traceback
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.clusterops.ha.plugins.module_utils._deadline import DeadlineExceeded, check_timeout, deadline
+from ansible_collections.clusterops.ha.plugins.module_utils._connection_options import check_ca_path, check_port, check_timeout
+from ansible_collections.clusterops.ha.plugins.module_utils._deadline import DeadlineExceeded, deadline
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaError, HaInputError
 from ansible_collections.clusterops.ha.plugins.module_utils._module_base import HaModule
 from ansible_collections.clusterops.ha.plugins.module_utils._secrets import check_secret, redact
@@ -100,16 +100,10 @@ class VSphereUnconfirmedError(VSphereError):
 
 def check_connection_options(params):
     """Refuse a timeout, ca_path or password that can never work, before connecting (pure; HaInputError)."""
-    problem = check_timeout(params.get('timeout'), 'timeout')
+    problem = (check_timeout(params.get('timeout'), 'timeout') or check_port(params.get('port'), 'port', 443)
+               or check_ca_path(params.get('ca_path'), params.get('validate_certs', True), 'vCenter'))
     if problem:
         raise HaInputError(problem)
-    ca_path = params.get('ca_path')
-    if ca_path and params.get('validate_certs', True) and not os.path.isfile(ca_path):
-        raise HaInputError("ca_path %r is not a readable file; give the path of the PEM file of the CA that signed the "
-                           "vCenter certificate." % ca_path)
-    port = params.get('port')
-    if port is not None and not 1 <= port <= 65535:
-        raise HaInputError('port is %d; give a TCP port between 1 and 65535 (vCenter listens on 443).' % port)
     check_secret(params.get('password'), 'password')
 
 
@@ -355,6 +349,18 @@ class VSphereClient:
             return self.retrieve([object_spec], property_specs)
         return self.call(read)
 
+    def retrieve_from(self, managed_type, moid, traversal, properties):
+        """Like retrieve_in_view, but starting at one object (and what the traversal reaches from it)."""
+        def read():
+            select = [self._traversal_spec(name, mtype, prop, nested) for name, mtype, prop, nested in traversal]
+            object_spec = vmodl.query.PropertyCollector.ObjectSpec(obj=self.moref(managed_type, moid), skip=False,
+                                                                    selectSet=select)
+            property_specs = [
+                vmodl.query.PropertyCollector.PropertySpec(type=VmomiSupport.GetWsdlType('urn:vim25', t), pathSet=paths, all=False)
+                for t, paths in properties.items()]
+            return self.retrieve([object_spec], property_specs)
+        return self.call(read)
+
     @staticmethod
     def _traversal_spec(name, managed_type, prop, nested):
         return vmodl.query.PropertyCollector.TraversalSpec(
@@ -479,8 +485,19 @@ def read_cluster(client, datacenter, cluster, host_paths, datastore_paths, clust
         traversal.append(('host_vms', 'HostSystem', 'vm', []))
         properties['HostSystem'] = sorted(set(properties['HostSystem']) | set(['vm']))
         properties['VirtualMachine'] = sorted((set(['name']) | set(vm_paths)) - set(['runtime.host']))
-    objects = client.retrieve_in_view(['Datacenter', 'Folder', 'ClusterComputeResource'], traversal, properties)
-    found_dc, found_cluster = find_cluster(objects, datacenter, cluster)
+    view_types = ['Datacenter', 'Folder', 'ClusterComputeResource']
+    if vm_paths:
+        # VMs are most of the payload: find the cluster first (names and parents only), then read from the
+        # cluster alone, so the answer holds the target cluster's hosts and VMs, not the whole vCenter's.
+        lookup = client.retrieve_in_view(view_types, [], {'Datacenter': ['name', 'parent'], 'Folder': ['parent'],
+                                                          'ClusterComputeResource': ['name', 'parent']})
+        found_dc, found_cluster = find_cluster(lookup, datacenter, cluster)
+        objects = client.retrieve_from('ClusterComputeResource', found_cluster['_moid'], traversal, dict(
+            (t, paths) for t, paths in properties.items() if t not in ('Datacenter', 'Folder')))
+        found_cluster = dict(objects[found_cluster['_moid']], parent=found_cluster.get('parent'))
+    else:
+        objects = client.retrieve_in_view(view_types, traversal, properties)
+        found_dc, found_cluster = find_cluster(objects, datacenter, cluster)
     hosts = [objects[moid] for moid in found_cluster.get('host') or [] if moid in objects]
     vms = []
     if vm_paths:

@@ -223,7 +223,7 @@ def print_table(platform, size, hosts, guests, runs, floor):
     print('\n### %s, %s: %d hosts x %d guests (floor %.1f s: empty playbook + raw reads)\n'
           % (platform, size, hosts, guests, floor))
     print('| run | wall s | x floor | peak MB | changed | requests | %s |' % ' | '.join('%s s' % p for p in PHASES))
-    print('|---|---:|---:|---:|---:|---|%s|' % '|'.join('---:' for _ in PHASES))
+    print('|---|---:|---:|---:|---:|---|%s|' % '|'.join(['---:'] * len(PHASES)))
     for label, f in runs:
         requests_text = ', '.join('%s %s' % (k, v) for k, v in sorted(f['requests'].items()))
         print('| %s | %.1f | %.1f | %.0f | %d | %s | %s |' % (

@@ -17,6 +17,7 @@ from fakepve.server import FakePve, USER, collect, error, ok
 
 from . import faults as sim_faults
 from . import quorum as sim_quorum
+from . import storage_content as sim_storage_content
 from .ha import GROUP_OPTIONS, RESOURCE_OPTIONS, RULE_OPTIONS, HaConfig, parse_node_list, split_list, typed_value
 from .options import apply_backup_update, apply_options_update, backup_job_view, scenario_options
 from .scenario import read_scenario
@@ -311,7 +312,7 @@ class PveSim(FakePve):
             ('DELETE', '/cluster/backup/{id}', self._write(self._delete_backup_job, quorum=True)),
             ('GET', '/nodes/{node}/status', lambda v, u: self.node_status(v['node'])),
             ('GET', '/nodes/{node}/apt/versions', lambda v, u: self.apt_versions(v['node'])),
-        ] + sim_quorum.routes(self)
+        ] + sim_quorum.routes(self) + sim_storage_content.routes(self)
 
     def ha_call(self, name):
         """A write on the current HaConfig (looked up per request: a scenario reset replaces it)."""

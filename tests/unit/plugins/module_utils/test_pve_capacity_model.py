@@ -73,3 +73,62 @@ def test_negative_node_affinity_means_anywhere_but():
     out = cm.placement_constraints([], rules, ['pve1', 'pve2', 'pve3'])
     assert out['vm:100'] == {'allowed_hosts': ['pve2', 'pve3'], 'host_priority': {'pve2': 0, 'pve3': 0}}
     assert out['vm:101'] == {'host_priority': {'pve1': 0, 'pve3': 0}}
+
+
+def storage_entry(storage, node, shared=0, content='images,rootdir', status='available'):
+    return {'type': 'storage', 'storage': storage, 'node': node, 'shared': shared, 'content': content, 'status': status}
+
+
+def test_content_listings_list_shared_storage_once_and_local_storage_per_node():
+    resources = [storage_entry('ceph', node, shared=1) for node in ('pve2', 'pve1', 'pve3')]
+    resources += [storage_entry('local-lvm', node) for node in ('pve1', 'pve2', 'pve3')]
+    resources += [storage_entry('local', 'pve1', content='iso,vztmpl,backup'),
+                  storage_entry('pbs', 'pve1', shared=1, content='backup')]
+    listings, unreadable = cm.content_listings(resources)
+    assert listings == [('pve1', 'ceph', True), ('pve1', 'local-lvm', False), ('pve2', 'local-lvm', False),
+                        ('pve3', 'local-lvm', False)]
+    assert unreadable == []
+
+
+def test_content_listings_do_not_grow_with_guests():
+    nodes = ['pve%d' % i for i in range(1, 5)]
+    base = [storage_entry('ceph', n, shared=1) for n in nodes] + [storage_entry('local-lvm', n) for n in nodes]
+    guests = [{'type': 'qemu', 'vmid': 1000 + i, 'node': nodes[i % 4]} for i in range(5000)]
+    assert cm.content_listings(base) == cm.content_listings(base + guests)
+    assert len(cm.content_listings(base + guests)[0]) == 1 + len(nodes)
+
+
+def test_content_listings_skip_unavailable_storage():
+    resources = [storage_entry('ceph', 'pve1', shared=1, status='unknown'), storage_entry('ceph', 'pve2', shared=1),
+                 storage_entry('local-lvm', 'pve1', status='unknown'), storage_entry('local-lvm', 'pve2')]
+    listings, unreadable = cm.content_listings(resources)
+    assert listings == [('pve2', 'ceph', True), ('pve2', 'local-lvm', False)]
+    assert unreadable == [('pve1', 'local-lvm')]
+
+
+def test_guest_disks_from_content_by_owner_vmid():
+    listings = [
+        (('pve1', 'ceph', True), [
+            {'volid': 'ceph:vm-100-disk-0', 'content': 'images', 'vmid': 100},
+            {'volid': 'ceph:vm-104-disk-0', 'content': 'rootdir', 'vmid': 104},
+            {'volid': 'ceph:vm-777-disk-0', 'content': 'images', 'vmid': 777},   # no such guest (orphan)
+        ]),
+        (('pve1', 'local', False), [
+            {'volid': 'local:iso/debian.iso', 'content': 'iso'},
+            {'volid': 'local:backup/vzdump-qemu-100.vma.zst', 'content': 'backup', 'vmid': 100},
+        ]),
+        (('pve1', 'local-lvm', False), [{'volid': 'local-lvm:vm-100-disk-1', 'content': 'images', 'vmid': '100'}]),
+    ]
+    disks = cm.guest_disks_from_content(listings, {100: 'vm', 104: 'ct'})
+    assert disks == {
+        'vm:100': [{'key': 'vm-100-disk-0', 'storage': 'ceph', 'shared': True},
+                   {'key': 'vm-100-disk-1', 'storage': 'local-lvm', 'shared': False}],
+        'ct:104': [{'key': 'vm-104-disk-0', 'storage': 'ceph', 'shared': True}],
+    }
+
+
+def test_guest_disks_from_content_counts_a_volume_seen_twice_once():
+    volume = {'volid': 'ceph:vm-100-disk-0', 'content': 'images', 'vmid': 100}
+    disks = cm.guest_disks_from_content([(('pve1', 'ceph', True), [volume]), (('pve2', 'ceph', True), [volume])],
+                                        {100: 'vm'})
+    assert disks == {'vm:100': [{'key': 'vm-100-disk-0', 'storage': 'ceph', 'shared': True}]}
