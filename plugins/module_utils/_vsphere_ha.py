@@ -344,6 +344,90 @@ def normalize_desired(params):
     return desired
 
 
+# --------------------------------------------------------------------------- vSAN network
+
+VSAN_NIC_TYPE = 'vsan'  # not 'vsanWitness': witness traffic may share the management vmknic
+
+
+def _vnic_interfaces(vnic):
+    """ip_interface objects of one HostVirtualNic (IPv4 with its mask, IPv6 with its prefix; link-local skipped)."""
+    ip = (vnic.get('spec') or {}).get('ip') or {}
+    found = []
+    if ip.get('ipAddress'):
+        try:
+            found.append(ipaddress.ip_interface('%s/%s' % (ip['ipAddress'], ip.get('subnetMask') or '255.255.255.255')))
+        except ValueError:
+            pass
+    for entry in (ip.get('ipV6Config') or {}).get('ipV6Address') or []:
+        try:
+            interface = ipaddress.ip_interface('%s/%s' % (entry.get('ipAddress'), entry.get('prefixLength', 128)))
+        except ValueError:
+            continue
+        if not interface.ip.is_link_local:
+            found.append(interface)
+    return found
+
+
+def vsan_vmkernels(host):
+    """The VMkernel adapters a host assigns vSAN traffic to -> ([{device, address, network}], problem or None).
+
+    Read from the traffic-type assignment (``config.virtualNicManagerInfo.netConfig``, nicType
+    ``vsan``, ``selectedVnic`` naming ``candidateVnic[].key``), never from
+    ``vsanHostConfig.networkInfo``, which also lists witness-traffic adapters.
+    """
+    name = host.get('name') or host.get('_moid')
+    info = host.get('config.virtualNicManagerInfo')
+    if not info:
+        return [], 'vCenter reports no VMkernel traffic-type assignment (config.virtualNicManagerInfo) for host %s' % name
+    found = []
+    tagged = []
+    for config in info.get('netConfig') or []:
+        if config.get('nicType') != VSAN_NIC_TYPE:
+            continue
+        selected = set(config.get('selectedVnic') or [])
+        for vnic in config.get('candidateVnic') or []:
+            if vnic.get('key') not in selected:
+                continue
+            tagged.append(vnic.get('device'))
+            for interface in _vnic_interfaces(vnic):
+                found.append({'device': vnic.get('device'), 'address': str(interface.ip), 'network': str(interface.network)})
+    if not tagged:
+        return [], 'no VMkernel adapter of host %s is tagged for vSAN traffic' % name
+    if not found:
+        return [], 'the vSAN VMkernel adapter %s of host %s has no usable IP address' % (', '.join(tagged), name)
+    return found, None
+
+
+def vsan_network_facts(hosts):
+    """vSAN VMkernel facts of the cluster's connected hosts: {'networks', 'addresses', 'problems'}."""
+    networks, addresses, problems = set(), {}, []
+    for host in hosts:
+        if host.get('runtime.connectionState') not in (None, 'connected'):
+            continue  # a disconnected host takes no part in HA; its config is not current
+        found, problem = vsan_vmkernels(host)
+        if problem:
+            problems.append(problem)
+        addresses[host.get('name')] = [entry['address'] for entry in found]
+        networks.update(entry['network'] for entry in found)
+    return {'networks': sorted(networks), 'addresses': addresses, 'problems': problems}
+
+
+def check_vsan_isolation_addresses(addresses, facts, cluster_name):
+    """Refuse isolation addresses off the vSAN network; fail closed when it cannot be read."""
+    if not addresses:
+        return
+    if facts['problems'] or not facts['networks']:
+        reason = '; '.join(facts['problems']) or 'no host reports a vSAN VMkernel address'
+        _fail('isolation_addresses cannot be checked against the vSAN network of cluster %s because %s; fix the hosts\' vSAN '
+              'VMkernel configuration, or set vsan_network_check false after checking the addresses yourself.' % (cluster_name, reason))
+    networks = [ipaddress.ip_network(n) for n in facts['networks']]
+    for address in addresses:
+        ip = ipaddress.ip_address(address)
+        if not any(ip.version == n.version and ip in n for n in networks):
+            _fail('isolation_addresses entry %s is not on the vSAN network of cluster %s (%s); on vSAN clusters HA heartbeats '
+                  'use the vSAN network, so pick an address there.' % (address, cluster_name, ', '.join(facts['networks'])))
+
+
 # --------------------------------------------------------------------------- checks against the cluster
 
 def check_against_cluster(desired, cluster, current_state):
@@ -373,6 +457,8 @@ def check_against_cluster(desired, cluster, current_state):
     if level is not None and host_count and level >= host_count:
         _fail('admission_control.failover_level %d leaves no host to restart VMs on in cluster %s of %d hosts; set it to at most %d.'
               % (level, cluster['name'], host_count, max(host_count - 1, 1)))
+    if cluster.get('vsan_enabled') and cluster.get('vsan_network') is not None:
+        check_vsan_isolation_addresses(desired.get('isolation_addresses'), cluster['vsan_network'], cluster['name'])
     if cluster.get('vsan_enabled') and desired.get('use_default_isolation_address') is True:
         addresses = desired.get('isolation_addresses', current_state.get('isolation_addresses') or [])
         if not addresses:

@@ -54,6 +54,9 @@ options:
         C(das.isolationaddress0) onwards in list order.
       - Keys with higher indices left from before are removed. An empty list removes all of them.
       - On vSAN clusters use addresses on the vSAN network together with O(use_default_isolation_address=false).
+        On a vSAN cluster an address outside the vSAN VMkernel networks (read from the hosts' C(vsan) traffic-type
+        assignment, not from witness-traffic adapters) is refused, and so is any address when a connected host's
+        vSAN address cannot be read (see O(vsan_network_check)).
     type: list
     elements: str
   use_default_isolation_address:
@@ -168,6 +171,13 @@ options:
       - Remove every advanced option not listed in O(advanced_options). Keys managed by first-class options are kept.
     type: bool
     default: false
+  vsan_network_check:
+    description:
+      - On vSAN clusters, check O(isolation_addresses) against the vSAN VMkernel networks and refuse addresses
+        off them; fail when the vSAN network cannot be read.
+      - Set false only when vCenter cannot report a host's vSAN network and you checked the addresses yourself.
+    type: bool
+    default: true
 notes:
   - Removing advanced options is not documented by VMware. The module sends the full merged option list, reads it
     back, and sends the keys still present again with an empty value; see the collection's vSphere docs for what
@@ -257,9 +267,9 @@ from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_client impo
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import (
     ADMISSION_POLICIES, APD_REACTIONS, APD_RESPONSES, HEARTBEAT_POLICIES, ISOLATION_RESPONSES, PDL_RESPONSES,
     RESTART_PRIORITIES, VM_MONITORING_MODES, HaInputError, blank_options_spec, normalize_current,
-    plan, unapplied)
+    plan, unapplied, vsan_network_facts)
 
-HOST_PATHS = ['name']
+HOST_PATHS = ['name', 'runtime.connectionState', 'config.virtualNicManagerInfo']
 DATASTORE_PATHS = ['summary.type', 'summary.multipleHostAccess']
 
 
@@ -301,15 +311,18 @@ def module_args():
         pdl_response=dict(type='str', choices=list(PDL_RESPONSES)),
         advanced_options=dict(type='dict'),
         advanced_options_purge=dict(type='bool', default=False),
+        vsan_network_check=dict(type='bool', default=True),
     )
 
 
-def cluster_context(inventory):
+def cluster_context(inventory, vsan_network_check=True):
     """The inventory facts the pure planner needs: names -> MoIDs, datastore kinds, vSAN."""
     config = inventory['cluster'].get('configurationEx') or {}
+    vsan_enabled = bool((config.get('vsanConfigInfo') or {}).get('enabled'))
     return {
         'name': inventory['cluster'].get('name'),
-        'vsan_enabled': bool((config.get('vsanConfigInfo') or {}).get('enabled')),
+        'vsan_enabled': vsan_enabled,
+        'vsan_network': vsan_network_facts(inventory['hosts']) if vsan_enabled and vsan_network_check else None,
         'hosts': dict((h.get('name'), h['_moid']) for h in inventory['hosts']),
         'datastores': dict((d.get('name'), {
             'moid': d['_moid'],
@@ -344,7 +357,7 @@ def option_keys(das):
 def run(module, client):
     params = module.params
     inventory = read_cluster(client, params['datacenter'], params['cluster'], HOST_PATHS, DATASTORE_PATHS)
-    context = cluster_context(inventory)
+    context = cluster_context(inventory, params['vsan_network_check'])
     host_names = dict((moid, name) for name, moid in context['hosts'].items())
     datastore_names = dict((d['moid'], name) for name, d in context['datastores'].items())
     current_das = (inventory['cluster'].get('configurationEx') or {}).get('dasConfig') or {}

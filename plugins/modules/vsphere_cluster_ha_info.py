@@ -51,7 +51,7 @@ options:
 notes:
   - In RV(capacity_model) a VM counts as HA-protected unless its effective restart priority is C(disabled), whether
     or not HA is on right now (the model is meant to be checked before enabling HA). Templates are left out.
-  - vSAN VMkernel addresses come from the hosts' vSAN network configuration where vCenter reports it.
+  - vSAN VMkernel addresses come from the hosts' VMkernel traffic-type assignment (C(config.virtualNicManagerInfo)).
 seealso:
   - module: clusterops.ha.vsphere_cluster_ha
 '''
@@ -110,27 +110,32 @@ datastores:
   elements: dict
   sample: [{name: nfs-01, moid: datastore-11, type: NFS, shared: true, vsan: false}]
 vsan:
-  description: vSAN state, the vSAN VMkernel addresses per host and their networks (where reported).
+  description:
+    - vSAN state, the vSAN VMkernel addresses per host and their networks (IPv4 and IPv6, with the adapters' real masks).
+    - The addresses come from each connected host's traffic-type assignment (VMkernel adapters tagged C(vsan);
+      adapters tagged only for vSAN witness traffic are not vSAN network addresses).
+    - C(networks_readable) is false and C(problems) says why when vSAN is on and a connected host's vSAN address
+      cannot be read; checks against the vSAN network must then fail closed.
   returned: always
   type: dict
-  sample: {enabled: true, vmkernel_addresses: {esx1: [198.51.100.11]}, networks: [198.51.100.0/24]}
+  sample: {enabled: true, vmkernel_addresses: {esx1: [198.51.100.11]}, networks: [198.51.100.0/24],
+           networks_readable: true, problems: []}
 capacity_model:
   description: The platform-neutral capacity model (see the collection's docs/capacity-model.md).
   returned: always
   type: dict
 '''
 
-import ipaddress
-
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_capacity_model import (
     capacity_model, effective_restart_priority, mib_down)
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_client import VSphereModule, read_cluster
-from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import normalize_current
+from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import (
+    normalize_current, vsan_network_facts, vsan_vmkernels)
 
 CLUSTER_PATHS = ['summary']
 HOST_PATHS = [
     'runtime.connectionState', 'runtime.inMaintenanceMode', 'runtime.dasHostState', 'summary.hardware.memorySize',
-    'summary.quickStats.overallMemoryUsage', 'config.network.vnic', 'config.vsanHostConfig.networkInfo',
+    'summary.quickStats.overallMemoryUsage', 'config.virtualNicManagerInfo',
 ]
 DATASTORE_PATHS = ['summary.type', 'summary.multipleHostAccess']
 VM_PATHS = [
@@ -147,27 +152,9 @@ def module_args():
     )
 
 
-def vsan_vmkernels(host):
-    """(address, network in CIDR or None) of the VMkernel adapters the host's vSAN network configuration names."""
-    devices = [port.get('device') for port in (host.get('config.vsanHostConfig.networkInfo') or {}).get('port') or []]
-    found = []
-    for vnic in host.get('config.network.vnic') or []:
-        if vnic.get('device') not in devices:
-            continue
-        ip = ((vnic.get('spec') or {}).get('ip') or {})
-        if not ip.get('ipAddress'):
-            continue
-        try:
-            network = str(ipaddress.ip_interface('%s/%s' % (ip['ipAddress'], ip.get('subnetMask'))).network)
-        except ValueError:
-            network = None  # no or unusable mask: report the address alone
-        found.append((ip['ipAddress'], network))
-    return found
-
-
 def host_facts(host):
     das_state = host.get('runtime.dasHostState') or {}
-    vmkernels = vsan_vmkernels(host)
+    vmkernels, dummy = vsan_vmkernels(host)
     return {
         'name': host.get('name'),
         'moid': host['_moid'],
@@ -176,8 +163,8 @@ def host_facts(host):
         'memory_mb': mib_down(host.get('summary.hardware.memorySize')),
         'memory_usage_mb': host.get('summary.quickStats.overallMemoryUsage'),
         'das_state': das_state.get('state'),
-        'vsan_vmkernel_addresses': [address for address, dummy in vmkernels],
-        'vsan_vmkernel_networks': sorted(set(network for dummy, network in vmkernels if network)),
+        'vsan_vmkernel_addresses': [entry['address'] for entry in vmkernels],
+        'vsan_vmkernel_networks': sorted(set(entry['network'] for entry in vmkernels)),
     }
 
 
@@ -230,6 +217,7 @@ def run(module, client):
     ha_config = normalize_current(das, host_names, datastore_names)
     hosts = [host_facts(h) for h in inventory['hosts']]
     vsan_enabled = bool((config.get('vsanConfigInfo') or {}).get('enabled'))
+    vsan_network = vsan_network_facts(inventory['hosts']) if vsan_enabled else {'problems': []}
     return {
         'changed': False,
         'cluster': {
@@ -252,6 +240,8 @@ def run(module, client):
             'enabled': vsan_enabled,
             'vmkernel_addresses': dict((h['name'], h['vsan_vmkernel_addresses']) for h in hosts if h['vsan_vmkernel_addresses']),
             'networks': sorted(set(n for h in hosts for n in h['vsan_vmkernel_networks'])),
+            'networks_readable': vsan_enabled and not vsan_network['problems'],
+            'problems': vsan_network['problems'],
         },
         'capacity_model': capacity_model(cluster.get('name'), config, inventory['hosts'], inventory['vms'],
                                          host_reserved_mb=params['host_reserved_mb']),

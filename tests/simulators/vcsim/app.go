@@ -25,6 +25,8 @@ import (
 
 type app struct {
 	scenario *Scenario
+	initial  *Scenario // the scenario given at start; a plain reset returns to it
+	dir      string    // where POST /_sim/reset {"scenario": NAME} finds NAME.json
 	addr     string
 
 	mu  sync.RWMutex // write-held while the model is rebuilt (reset)
@@ -37,7 +39,7 @@ type app struct {
 }
 
 func newApp(s *Scenario, addr string) (*app, error) {
-	a := &app{scenario: s, addr: addr}
+	a := &app{scenario: s, initial: s, addr: addr}
 	a.faults.init()
 	a.sessions.init()
 	if err := a.build(); err != nil {

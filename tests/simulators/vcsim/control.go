@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/ioutil"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"sync"
 	"time"
@@ -153,8 +154,18 @@ func (a *app) serveControl(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]interface{}{"faults": a.faults.list()})
 	case "/_sim/reset POST":
 		started := time.Now()
+		next, err := a.scenarioFor(body)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
 		a.mu.Lock()
-		err := a.build()
+		previous := a.scenario
+		a.scenario = next
+		err = a.build()
+		if err != nil {
+			a.scenario = previous
+		}
 		a.mu.Unlock()
 		if err != nil {
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
@@ -177,6 +188,28 @@ func (a *app) serveControl(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown control endpoint " + r.Method + " " + r.URL.Path})
 	}
+}
+
+var scenarioName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// scenarioFor: an empty reset body means the scenario given at start; {"scenario": NAME}
+// loads NAME.json from the start scenario's directory (names only, no paths).
+func (a *app) scenarioFor(body []byte) (*Scenario, error) {
+	var req struct {
+		Scenario string `json:"scenario"`
+	}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &req); err != nil {
+			return nil, fmt.Errorf("body must be empty or JSON like {\"scenario\": \"vsphere-vsan\"}: %v", err)
+		}
+	}
+	if req.Scenario == "" {
+		return a.initial, nil
+	}
+	if !scenarioName.MatchString(req.Scenario) || a.dir == "" {
+		return nil, fmt.Errorf("scenario must be the name of a JSON file next to the start scenario, like vsphere-vsan (got %q)", req.Scenario)
+	}
+	return loadScenario(filepath.Join(a.dir, req.Scenario+".json"))
 }
 
 // stateSnapshot reports the stored dasConfig (as govmomi types, JSON-encoded) for debugging.

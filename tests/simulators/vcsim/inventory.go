@@ -470,33 +470,7 @@ func (inv *Inventory) applyHostFacts() {
 		host.Summary.QuickStats.OverallMemoryUsage = usedMB
 		host.Summary.QuickStats.OverallCpuUsage = int32(len(host.Vm)) * 50
 
-		if len(host.Config.Network.Vnic) > 0 {
-			host.Config.Network.Vnic[0].Spec.Ip.IpAddress = spec.ManagementIP
-		}
-		if s.Vsan.Enabled && spec.VsanIP != "" {
-			mask := "255.255.255.0"
-			if m, err := subnetMask(s.Vsan.VmkSubnet); err == nil {
-				mask = m
-			}
-			vnic := types.HostVirtualNic{
-				Device:    s.Vsan.VmkDevice,
-				Key:       "key-vim.host.VirtualNic-" + s.Vsan.VmkDevice,
-				Portgroup: "vSAN",
-				Spec: types.HostVirtualNicSpec{
-					Ip:  &types.HostIpConfig{Dhcp: false, IpAddress: spec.VsanIP, SubnetMask: mask},
-					Mac: fmt.Sprintf("00:50:56:6a:%02x:%02x", (i>>8)&0xff, i&0xff),
-					Mtu: 9000,
-				},
-			}
-			host.Config.Network.Vnic = append(host.Config.Network.Vnic, vnic)
-			host.Config.VsanHostConfig = &types.VsanHostConfigInfo{
-				Enabled:    types.NewBool(true),
-				HostSystem: &host.Self,
-				NetworkInfo: &types.VsanHostConfigInfoNetworkInfo{
-					Port: []types.VsanHostConfigInfoNetworkInfoPortConfig{{Device: s.Vsan.VmkDevice}},
-				},
-			}
-		}
+		applyHostNetwork(host, s, i, spec)
 	}
 }
 
