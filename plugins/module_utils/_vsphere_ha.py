@@ -27,7 +27,10 @@ import ipaddress
 import re
 
 MAX_ISOLATION_ADDRESSES = 10
-ISOLATION_ADDRESS_KEY = re.compile(r'^das\.isolationaddress(\d+)$', re.IGNORECASE)
+# vSphere HA reads das.isolationaddress0 to das.isolationaddress9; other indexes and the
+# index-less key of old releases are not isolation addresses.
+ISOLATION_ADDRESS_KEY = re.compile(r'^das\.isolationaddress([0-9])$', re.IGNORECASE)
+ISOLATION_ADDRESS_LIKE_KEY = re.compile(r'^das\.isolationaddress\d*$', re.IGNORECASE)
 USE_DEFAULT_ISOLATION_KEY = 'das.usedefaultisolationaddress'
 ISOLATION_SHUTDOWN_KEY = 'das.isolationshutdowntimeout'
 HEARTBEAT_PER_HOST_KEY = 'das.heartbeatdsperhost'
@@ -76,7 +79,7 @@ STATE_FIELDS = (
      ('defaultVmSettings',)),
     (('heartbeat_datastores',), ('hBDatastoreCandidatePolicy', 'heartbeatDatastore')),
     (('isolation_addresses', 'use_default_isolation_address', 'isolation_shutdown_timeout',
-      'heartbeat_datastores_per_host', 'advanced_options'), ('option',)),
+      'heartbeat_datastores_per_host', 'advanced_options', 'advanced_options_duplicates'), ('option',)),
 )
 
 
@@ -142,6 +145,22 @@ def options_of(das):
     return result
 
 
+def empty_option_keys(das):
+    """Keys vCenter keeps with an empty value: present but empty, not removed."""
+    return sorted(item.get('key') for item in (das or {}).get('option') or []
+                  if item.get('key') is not None and item.get('value') in (None, ''))
+
+
+def duplicate_option_keys(das):
+    """Later spellings of a key stored more than once in different case (vSphere HA treats them as one)."""
+    seen, duplicates = set(), []
+    for key, dummy in options_of(das or {}):
+        if key.lower() in seen:
+            duplicates.append(key)
+        seen.add(key.lower())
+    return sorted(duplicates)
+
+
 # --------------------------------------------------------------------------- current state
 
 def _normalize_admission_control(das, host_names):
@@ -173,15 +192,20 @@ def _split_options(das):
         lower = key.lower()
         match = ISOLATION_ADDRESS_KEY.match(lower)
         if match:
-            addresses[int(match.group(1))] = _canonical_ip(value)
+            # With case-duplicates stored, the first spelling in vCenter's list is reported.
+            addresses.setdefault(int(match.group(1)), _canonical_ip(value))
         elif lower == USE_DEFAULT_ISOLATION_KEY:
-            state['use_default_isolation_address'] = _as_bool_or_text(value)
+            if state['use_default_isolation_address'] is None:
+                state['use_default_isolation_address'] = _as_bool_or_text(value)
         elif lower in (ISOLATION_SHUTDOWN_KEY, HEARTBEAT_PER_HOST_KEY):
-            state[FIRST_CLASS_KEYS[lower]] = _as_int_or_text(value)
-        else:
+            if state[FIRST_CLASS_KEYS[lower]] is None:
+                state[FIRST_CLASS_KEYS[lower]] = _as_int_or_text(value)
+        elif not any(k.lower() == lower for k in others):
             others[key] = option_text(value)
     state['isolation_addresses'] = [addresses[index] for index in sorted(addresses)]
     state['advanced_options'] = others
+    state['advanced_options_empty'] = empty_option_keys(das)
+    state['advanced_options_duplicates'] = duplicate_option_keys(das)
     return state
 
 
@@ -246,9 +270,26 @@ def _desired_isolation_addresses(addresses):
             _fail('isolation_addresses entry %r is not an IPv4 or IPv6 address; give a plain address such as 192.0.2.1.' % (raw,))
         if canonical in seen:
             _fail('isolation_addresses lists %s twice; list each address once.' % canonical)
+        why = _never_answers(ipaddress.ip_address(canonical))
+        if why:
+            _fail('isolation_addresses entry %s is %s, which can never tell a host it is isolated; give an address of a '
+                  'device that answers pings on the HA network, such as its gateway.' % (canonical, why))
         seen.add(canonical)
         result.append(canonical)
     return result
+
+
+def _never_answers(ip):
+    """Why pinging ``ip`` can never detect isolation (None when it can)."""
+    if ip.is_loopback:
+        return 'a loopback address'
+    if ip.is_unspecified:
+        return 'the unspecified address'
+    if ip.is_multicast:
+        return 'a multicast address'
+    if ip.version == 4 and ip == ipaddress.IPv4Address('255.255.255.255'):
+        return 'the broadcast address'
+    return None
 
 
 def _desired_advanced_options(options):
@@ -260,6 +301,9 @@ def _desired_advanced_options(options):
             _fail('advanced_options key %r is not a vSphere HA option; use das.* or fdm.* keys only.' % key)
         if ISOLATION_ADDRESS_KEY.match(lower):
             _fail('advanced_options key %r is managed by isolation_addresses; set that option instead.' % key)
+        if ISOLATION_ADDRESS_LIKE_KEY.match(lower):
+            _fail('advanced_options key %r is not an isolation address vSphere HA reads (only das.isolationaddress0 to '
+                  'das.isolationaddress9 are); set isolation_addresses instead.' % key)
         if lower in FIRST_CLASS_KEYS:
             _fail('advanced_options key %r is managed by %s; set that option instead.' % (key, FIRST_CLASS_KEYS[lower]))
         if lower in seen:
@@ -452,6 +496,9 @@ def check_against_cluster(desired, cluster, current_state):
         if name not in cluster['hosts']:
             _fail('admission_control.hosts names %r, which is not a host of cluster %s; use one of: %s.'
                   % (name, cluster['name'], ', '.join(sorted(cluster['hosts'])) or 'none'))
+    if admission.get('hosts') and cluster['hosts'] and set(admission['hosts']) >= set(cluster['hosts']):
+        _fail('admission_control.hosts names every host of cluster %s, which leaves no host to run VMs on; '
+              'list only the hosts kept free for failover.' % cluster['name'])
     level = admission.get('failover_level')
     host_count = len(cluster['hosts'])
     if level is not None and host_count and level >= host_count:
@@ -492,16 +539,21 @@ def _apply_options(das, desired):
             removals.add(key.lower())
         else:
             managed[key.lower()] = (key, value)
+    touched = set(managed) | removals
     if desired.get('advanced_options_purge'):
         listed = set(key.lower() for key in advanced)
         for key, dummy in current:
             if not is_first_class_key(key) and key.lower() not in listed:
                 removals.add(key.lower())
     merged = []
+    kept = set()
     for key, value in current:
         lower = key.lower()
         if lower in removals:
             continue
+        if lower in kept and lower in touched:
+            continue  # a case-duplicate of a key this run manages: converge to the first spelling
+        kept.add(lower)
         if lower in managed:
             wanted_value = managed.pop(lower)[1]
             value = value if same_option_value(key, value, wanted_value) else wanted_value
@@ -631,19 +683,49 @@ def changed_fields(before_state, after_state):
     return sorted(set(fields))
 
 
-def das_spec(after_das, fields):
-    """The ClusterDasConfigInfo to send: only the changed fields, whole sub-objects."""
+# Sub-objects whose unset fields vCenter leaves alone with modify=True (the API reference says so for
+# ClusterDasVmSettings and its parts), so only their changed fields are sent: a concurrent run's
+# change to another field of the same sub-object is not reverted.
+PARTIAL_FIELDS = ('defaultVmSettings',)
+
+
+def _changed_leaves(before, after):
+    """The parts of data object ``after`` that differ from ``before`` (``_type`` kept)."""
+    if not isinstance(after, dict) or not isinstance(before, dict) or before.get('_type') != after.get('_type'):
+        return copy.deepcopy(after)
+    out = {'_type': after.get('_type')} if '_type' in after else {}
+    for key, value in after.items():
+        if key == '_type' or before.get(key) == value:
+            continue
+        out[key] = _changed_leaves(before.get(key), value)
+    return out
+
+
+def das_spec(after_das, fields, before_das=None):
+    """The ClusterDasConfigInfo to send: only the changed fields; of defaultVmSettings only the changed parts."""
     spec = {'_type': 'ClusterDasConfigInfo'}
     for field in fields:
-        if field in after_das:
+        if field not in after_das:
+            continue
+        if field in PARTIAL_FIELDS and before_das is not None and before_das.get(field):
+            spec[field] = _changed_leaves(before_das[field], after_das[field])
+        else:
             spec[field] = copy.deepcopy(after_das[field])
     return spec
 
 
 def removed_option_keys(before_das, after_das):
-    """Keys present before and absent from the predicted list (to verify removal after the task)."""
-    after_keys = set(key.lower() for key, dummy in options_of(after_das))
-    return [key for key, dummy in options_of(before_das) if key.lower() not in after_keys]
+    """Keys present before and absent from the predicted list, spelled as stored (to verify removal after the task)."""
+    after_keys = set(key for key, dummy in options_of(after_das))
+    return [key for key, dummy in options_of(before_das) if key not in after_keys]
+
+
+def check_isolation_detectable(desired, after):
+    """M9: refuse a result with no isolation address at all (no listed address and no default gateway)."""
+    touched = 'isolation_addresses' in desired or 'use_default_isolation_address' in desired
+    if touched and after.get('use_default_isolation_address') is False and not after.get('isolation_addresses'):
+        _fail('isolation_addresses is empty while use_default_isolation_address is false, so hosts would have no address '
+              'to detect isolation with; list at least one isolation address or set use_default_isolation_address true.')
 
 
 def blank_options_spec(keys):
@@ -661,8 +743,11 @@ def plan(current_das, params, cluster, host_names, datastore_names):
     warnings = check_against_cluster(desired, cluster, before)
     after_das = apply_desired(current_das, desired, cluster)
     after = normalize_current(after_das, host_names, datastore_names)
+    # Keys vCenter keeps with an empty value are not sent again; predict that they stay so.
+    after['advanced_options_empty'] = before['advanced_options_empty']
+    check_isolation_detectable(desired, after)
     fields = changed_fields(before, after)
-    spec = das_spec(after_das, fields) if fields else None
+    spec = das_spec(after_das, fields, current_das or {}) if fields else None
     removed = removed_option_keys(current_das or {}, after_das) if 'option' in fields else []
     if spec is not None and 'option' in fields and not spec.get('option'):
         # An empty array is not serialised at all (it would mean "leave as is"), so removing

@@ -179,6 +179,14 @@ options:
     type: bool
     default: true
 notes:
+  - Before writing, the module reads the HA settings again; if they changed since its first read (another run, a
+    user), it fails with C(error_kind=conflict) and writes nothing. Of C(defaultVmSettings) only the changed parts are
+    sent, so a concurrent change to another part is not reverted.
+  - RV(ha_config) also reports C(advanced_options_empty) (keys vCenter keeps with an empty value) and
+    C(advanced_options_duplicates) (keys stored twice in different case; a run that manages such a key converges it to
+    the first spelling).
+  - Isolation addresses that can never detect isolation (loopback, unspecified, broadcast, multicast) are refused, and
+    so is leaving no isolation address at all (an empty list with O(use_default_isolation_address=false)).
   - Removing advanced options is not documented by VMware. The module sends the full merged option list, reads it
     back, and sends the keys still present again with an empty value; see the collection's vSphere docs for what
     was verified where.
@@ -260,13 +268,23 @@ task:
   description: MoID of the reconfigure task, when one ran.
   returned: when changed and not in check mode
   type: str
+blank_value_retry:
+  description: Advanced option keys that were still present after the reconfigure and were sent again with an empty value.
+  returned: when such a retry ran
+  type: list
+  elements: str
+options_present_but_empty:
+  description: Advanced option keys this run removed that vCenter kept with an empty value (see RV(ha_config)).
+  returned: when vCenter kept removed keys with an empty value
+  type: list
+  elements: str
 '''
 
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_client import (
-    VSphereModule, read_cluster)
+    VSphereError, VSphereModule, read_cluster)
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import (
     ADMISSION_POLICIES, APD_REACTIONS, APD_RESPONSES, HEARTBEAT_POLICIES, ISOLATION_RESPONSES, PDL_RESPONSES,
-    RESTART_PRIORITIES, VM_MONITORING_MODES, HaInputError, blank_options_spec, normalize_current,
+    RESTART_PRIORITIES, VM_MONITORING_MODES, HaInputError, blank_options_spec, empty_option_keys, normalize_current,
     plan, unapplied, vsan_network_facts)
 
 HOST_PATHS = ['name', 'runtime.connectionState', 'config.virtualNicManagerInfo']
@@ -337,16 +355,41 @@ def read_das(client, cluster_moid):
     return config.get('dasConfig') or {}
 
 
+class HaConflictError(VSphereError):
+    """The cluster's HA settings changed between this run's read and its write."""
+
+    kind = 'conflict'
+
+
+def check_unchanged(client, cluster_moid, cluster_name, planned_das):
+    """Re-read just before writing: a change by someone else since the plan was made is reported, never overwritten."""
+    now = read_das(client, cluster_moid)
+    if now != planned_das:
+        fields = sorted(k for k in set(now) | set(planned_das) if now.get(k) != planned_das.get(k))
+        raise HaConflictError('The HA settings of cluster %s changed after this run read them (%s), so nothing was written; '
+                              'run again to plan against the new settings.' % (cluster_name, ', '.join(fields)), conflict_fields=fields)
+
+
 def apply(client, cluster_moid, decided):
     """Run the reconfigure task, then verify: keys that survived removal get one blank-value retry."""
-    task_result = {'task': client.reconfigure_das(cluster_moid, decided['spec'])}
+    task = client.reconfigure_das(cluster_moid, decided['spec'])
+    task_result = {'task': task}
     das = read_das(client, cluster_moid)
-    present = set(key.lower() for key in option_keys(das))
-    stubborn = [key for key in decided['removed_keys'] if key.lower() in present]
+    present = set(option_keys(das))
+    stubborn = [key for key in decided['removed_keys'] if key in present]
     if stubborn:
-        client.reconfigure_das(cluster_moid, blank_options_spec(stubborn))
+        try:
+            client.reconfigure_das(cluster_moid, blank_options_spec(stubborn))
+        except VSphereError as exc:
+            # The first task did change the cluster: say so instead of a bare failure.
+            raise VSphereError('vCenter applied the HA change (task %s), but removing the advanced options %s afterwards failed: %s'
+                               % (task, ', '.join(stubborn), exc.message), changed=True, task=task, not_removed=stubborn,
+                               changed_fields=sorted(k for k in decided['spec'] if k != '_type'))
         das = read_das(client, cluster_moid)
         task_result['blank_value_retry'] = stubborn
+    kept_empty = [key for key in decided['removed_keys'] if key in empty_option_keys(das)]
+    if kept_empty:
+        task_result['options_present_but_empty'] = kept_empty
     return das, task_result
 
 
@@ -375,9 +418,13 @@ def run(module, client):
         'ha_config': decided['after'],
     }
     if decided['spec'] is not None and not module.check_mode:
+        check_unchanged(client, inventory['cluster']['_moid'], context['name'], current_das)
         das, extra = apply(client, inventory['cluster']['_moid'], decided)
         actual = normalize_current(das, host_names, datastore_names)
-        missing = unapplied(decided['after'], actual)
+        if extra.get('options_present_but_empty'):
+            warnings.append('vCenter kept the advanced options %s with an empty value instead of removing them; they are reported '
+                            'in ha_config.advanced_options_empty.' % ', '.join(extra['options_present_but_empty']))
+        missing = [key for key in unapplied(decided['after'], actual) if key != 'advanced_options_empty']
         if missing:
             warnings.append('vCenter did not keep these settings as sent: %s; compare ha_config with the request.' % ', '.join(missing))
         result['ha_config'] = actual

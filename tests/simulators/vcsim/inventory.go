@@ -490,6 +490,9 @@ func (inv *Inventory) applyClusterFacts() {
 		cfg.DrsConfig.Enabled = types.NewBool(*s.Cluster.DRSEnabled)
 	}
 	cfg.DasConfig = MergeDasConfig(defaultDasConfig(), &types.ClusterDasConfigInfo{Enabled: types.NewBool(s.Cluster.HAEnabled)}, true, len(cluster.Host))
+	for _, kv := range s.Cluster.DasOptions {
+		cfg.DasConfig.Option = append(cfg.DasConfig.Option, &types.OptionValue{Key: kv[0], Value: kv[1]})
+	}
 	cluster.Configuration.DasConfig = cfg.DasConfig
 	refreshClusterSummary(cluster)
 }
@@ -537,7 +540,7 @@ func refreshClusterSummary(cluster *simulator.ClusterComputeResource) {
 	summary.UsageSummary.TotalCpuCapacityMhz = effCPU
 	summary.UsageSummary.MemReservationMB = int32(reservedMB)
 	summary.AdmissionControlInfo = admissionControlInfo(cluster.ConfigurationEx.(*types.ClusterConfigInfoEx).DasConfig,
-		int64(effCPU), effMem, poweredOn*vmCPUReservationMhz, reservedMB)
+		int64(effCPU), effMem, poweredOn*vmCPUReservationMhz, reservedMB, effHosts)
 }
 
 // vSphere HA counts 32 MHz for a powered-on VM without a CPU reservation.
@@ -546,9 +549,18 @@ const vmCPUReservationMhz = 32
 // admissionControlInfo is summary.admissionControlInfo for the percentage policy:
 // the share of capacity left unreserved, (capacity - reserved) / capacity.
 // Other policies (and HA off) report nothing here.
-func admissionControlInfo(das types.ClusterDasConfigInfo, cpuMhz, memMB, cpuReservedMhz, memReservedMB int64) types.BaseClusterDasAdmissionControlInfo {
+func admissionControlInfo(das types.ClusterDasConfigInfo, cpuMhz, memMB, cpuReservedMhz, memReservedMB int64, effHosts int32) types.BaseClusterDasAdmissionControlInfo {
 	if das.Enabled == nil || !*das.Enabled {
 		return nil
+	}
+	if _, slots := das.AdmissionControlPolicy.(*types.ClusterFailoverLevelAdmissionControlPolicy); slots {
+		// The slot policy reports the failures the cluster can take now. Stand-in (unverified):
+		// all but one effective host, as if every slot fitted; vCenter computes it from slot sizes.
+		level := effHosts - 1
+		if level < 0 {
+			level = 0
+		}
+		return &types.ClusterFailoverLevelAdmissionControlInfo{CurrentFailoverLevel: level}
 	}
 	if _, ok := das.AdmissionControlPolicy.(*types.ClusterFailoverResourcesAdmissionControlPolicy); !ok {
 		return nil

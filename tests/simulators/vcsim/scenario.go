@@ -22,6 +22,9 @@ type ClusterSpec struct {
 	Name       string `json:"name"`
 	HAEnabled  bool   `json:"ha_enabled"`
 	DRSEnabled *bool  `json:"drs_enabled"`
+	// DasOptions are HA advanced options stored at start, as [key, value] pairs in
+	// order (the same key may appear in two spellings; an empty value is kept as such).
+	DasOptions [][2]string `json:"das_options"`
 }
 
 type HostSpec struct {
