@@ -766,3 +766,36 @@ def plan(current_das, params, cluster, host_names, datastore_names):
 def unapplied(after_expected, after_actual):
     """State keys whose re-read value differs from the prediction (reported as a warning)."""
     return sorted(k for k in after_expected if after_expected.get(k) != after_actual.get(k))
+
+
+# --------------------------------------------------------------------------- reconfiguring the hosts' HA agents
+
+RECONFIGURE_HOSTS_MODES = ('never', 'isolation_changed', 'always')
+# What the HA agents read at configuration time and do not pick up from a cluster change on
+# their own (VMware: "Reconfigure for vSphere HA" after changing isolation addresses).
+ISOLATION_STATE_KEYS = ('isolation_addresses', 'use_default_isolation_address')
+
+
+def plan_host_reconfigure(mode, before, after, hosts):
+    """Which hosts get ReconfigureHostForDAS_Task, and why.
+
+    ``hosts``: [{'name', 'moid', 'connection_state', 'maintenance'}]. Returns {'mode', 'reason',
+    'hosts': [{'name', 'moid', 'result': 'pending' | 'skipped', 'message'?}]}; no hosts when nothing runs.
+    """
+    changed = [key for key in ISOLATION_STATE_KEYS if before.get(key) != after.get(key)]
+    if mode == 'never':
+        return {'mode': mode, 'reason': 'reconfigure_hosts is never', 'hosts': []}
+    if mode == 'isolation_changed' and not changed:
+        return {'mode': mode, 'reason': 'no isolation setting changed', 'hosts': []}
+    if not after.get('enabled'):
+        return {'mode': mode, 'reason': 'vSphere HA is off on the cluster, so the hosts have no HA agent to reconfigure', 'hosts': []}
+    reason = 'changed: %s' % ', '.join(changed) if changed else 'reconfigure_hosts is always'
+    planned = []
+    for host in sorted(hosts, key=lambda h: h['name']):
+        entry = {'name': host['name'], 'moid': host['moid'], 'result': 'pending'}
+        if host.get('connection_state') != 'connected':
+            entry.update(result='skipped', message='host is %s' % host.get('connection_state'))
+        elif host.get('maintenance'):
+            entry.update(result='skipped', message='host is in maintenance mode')
+        planned.append(entry)
+    return {'mode': mode, 'reason': reason, 'hosts': planned}

@@ -171,6 +171,19 @@ options:
       - Remove every advanced option not listed in O(advanced_options). Keys managed by first-class options are kept.
     type: bool
     default: false
+  reconfigure_hosts:
+    description:
+      - Run "Reconfigure for vSphere HA" (C(ReconfigureHostForDAS_Task)) on every connected host that is not in
+        maintenance mode, so the HA agents pick up the cluster's settings. The agents do not re-read isolation
+        addresses on their own; VMware's guidance for vSAN clusters is to reconfigure them after vSAN network changes.
+      - C(isolation_changed) runs it when this run changed O(isolation_addresses) or O(use_default_isolation_address);
+        C(always) runs it on every run (the task is then always changed); C(never) does not.
+      - Nothing runs while vSphere HA is off. In check mode the hosts are listed as C(not run (check mode)).
+      - The tasks run at the same time; the result per host is in RV(host_reconfigure). A host that fails makes the
+        module fail after the others finished, with C(changed=true).
+    type: str
+    default: never
+    choices: [never, isolation_changed, always]
   vsan_network_check:
     description:
       - On vSAN clusters, check O(isolation_addresses) against the vSAN VMkernel networks and refuse addresses
@@ -268,6 +281,26 @@ task:
   description: MoID of the reconfigure task, when one ran.
   returned: when changed and not in check mode
   type: str
+host_reconfigure:
+  description: What O(reconfigure_hosts) did, with the reason and the result per host.
+  returned: always
+  type: dict
+  contains:
+    mode:
+      description: The O(reconfigure_hosts) value.
+      type: str
+    reason:
+      description: Why the hosts were (or were not) reconfigured.
+      type: str
+    hosts:
+      description:
+        - One entry per host of the cluster when hosts are reconfigured, else empty.
+        - C(result) is C(reconfigured), C(failed), C(skipped) (not connected or in maintenance mode, see C(message))
+          or C(not run (check mode)); C(task) is the host's task MoID.
+      type: list
+      elements: dict
+  sample: {mode: isolation_changed, reason: "changed: isolation_addresses",
+           hosts: [{name: esx1, moid: host-21, result: reconfigured, task: task-301}]}
 blank_value_retry:
   description: Advanced option keys that were still present after the reconfigure and were sent again with an empty value.
   returned: when such a retry ran
@@ -285,9 +318,9 @@ from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_client impo
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import (
     ADMISSION_POLICIES, APD_REACTIONS, APD_RESPONSES, HEARTBEAT_POLICIES, ISOLATION_RESPONSES, PDL_RESPONSES,
     RESTART_PRIORITIES, VM_MONITORING_MODES, HaInputError, blank_options_spec, empty_option_keys, normalize_current,
-    plan, unapplied, vsan_network_facts)
+    RECONFIGURE_HOSTS_MODES, plan, plan_host_reconfigure, unapplied, vsan_network_facts)
 
-HOST_PATHS = ['name', 'runtime.connectionState', 'config.virtualNicManagerInfo']
+HOST_PATHS = ['name', 'runtime.connectionState', 'runtime.inMaintenanceMode', 'config.virtualNicManagerInfo']
 DATASTORE_PATHS = ['summary.type', 'summary.multipleHostAccess']
 
 
@@ -330,6 +363,7 @@ def module_args():
         advanced_options=dict(type='dict'),
         advanced_options_purge=dict(type='bool', default=False),
         vsan_network_check=dict(type='bool', default=True),
+        reconfigure_hosts=dict(type='str', default='never', choices=list(RECONFIGURE_HOSTS_MODES)),
     )
 
 
@@ -393,6 +427,27 @@ def apply(client, cluster_moid, decided):
     return das, task_result
 
 
+def reconfigure_hosts(client, planned):
+    """Start ReconfigureHostForDAS_Task on every pending host, then wait for each; record the result per host."""
+    started = []
+    for entry in planned:
+        if entry['result'] != 'pending':
+            continue
+        try:
+            task = client.call(lambda moid=entry['moid']: client.moref('HostSystem', moid).ReconfigureHostForDAS_Task())
+            entry['task'] = task._moId
+            started.append(entry)
+        except VSphereError as exc:
+            entry.update(result='failed', message=exc.message)
+    for entry in started:
+        try:
+            client.wait_for_task(entry['task'])
+            entry['result'] = 'reconfigured'
+        except VSphereError as exc:
+            entry.update(result='failed', message=exc.message)
+    return planned
+
+
 def option_keys(das):
     return [item.get('key') for item in das.get('option') or [] if item.get('value') not in (None, '')]
 
@@ -429,8 +484,31 @@ def run(module, client):
             warnings.append('vCenter did not keep these settings as sent: %s; compare ha_config with the request.' % ', '.join(missing))
         result['ha_config'] = actual
         result.update(extra)
+    host_plan = plan_host_reconfigure(params['reconfigure_hosts'], decided['before'], result['ha_config'], [
+        {'name': h.get('name'), 'moid': h['_moid'], 'connection_state': h.get('runtime.connectionState'),
+         'maintenance': bool(h.get('runtime.inMaintenanceMode'))} for h in inventory['hosts']])
+    if any(h['result'] == 'pending' for h in host_plan['hosts']):
+        result['changed'] = True
+        if module.check_mode:
+            for entry in host_plan['hosts']:
+                if entry['result'] == 'pending':
+                    entry['result'] = 'not run (check mode)'
+        else:
+            reconfigure_hosts(client, host_plan['hosts'])
+    result['host_reconfigure'] = host_plan
     if module.diff_mode:
         result['diff'] = {'before': decided['before'], 'after': result['ha_config']}
+        if host_plan['hosts']:
+            # The side effect on the hosts, shown only when there is one.
+            result['diff'] = {'before': dict(decided['before'], hosts_reconfigured=[]),
+                              'after': dict(result['ha_config'], hosts_reconfigured=sorted(
+                                  h['name'] for h in host_plan['hosts'] if h['result'] != 'skipped'))}
+    failed = [h['name'] for h in host_plan['hosts'] if h['result'] == 'failed']
+    if failed:
+        raise VSphereError('The HA settings were applied, but reconfiguring vSphere HA failed on %s: %s; run "Reconfigure for vSphere HA" '
+                           'on those hosts or run again.' % (', '.join(failed), '; '.join(
+                               '%s: %s' % (h['name'], h['message']) for h in host_plan['hosts'] if h['result'] == 'failed')),
+                           changed=True, host_reconfigure=host_plan, ha_config=result['ha_config'])
     result['warnings'] = warnings
     return result
 

@@ -93,3 +93,29 @@ def test_vm_settings_send_only_the_changed_parts():
     spec = plan(CONFIGURED, vm_monitoring={'min_up_time': 0})['spec']
     assert spec['defaultVmSettings'] == {'_type': 'ClusterDasVmSettings', 'vmToolsMonitoringSettings': {
         '_type': 'ClusterVmToolsMonitoringSettings', 'minUpTime': 0}}
+
+
+HOSTS = [
+    {'name': 'esx2', 'moid': 'host-2', 'connection_state': 'connected', 'maintenance': False},
+    {'name': 'esx1', 'moid': 'host-1', 'connection_state': 'connected', 'maintenance': False},
+    {'name': 'esx3', 'moid': 'host-3', 'connection_state': 'notResponding', 'maintenance': False},
+    {'name': 'esx4', 'moid': 'host-4', 'connection_state': 'connected', 'maintenance': True},
+]
+ON = {'enabled': True, 'isolation_addresses': ['192.0.2.1'], 'use_default_isolation_address': False}
+
+
+@pytest.mark.parametrize('mode, after, reason, pending', [
+    ('never', dict(ON, isolation_addresses=['192.0.2.2']), 'reconfigure_hosts is never', []),
+    ('isolation_changed', ON, 'no isolation setting changed', []),
+    ('isolation_changed', dict(ON, isolation_addresses=['192.0.2.2']), 'changed: isolation_addresses', ['esx1', 'esx2']),
+    ('isolation_changed', dict(ON, use_default_isolation_address=True), 'changed: use_default_isolation_address', ['esx1', 'esx2']),
+    ('always', ON, 'reconfigure_hosts is always', ['esx1', 'esx2']),
+    ('always', dict(ON, enabled=False), 'vSphere HA is off on the cluster, so the hosts have no HA agent to reconfigure', []),
+])
+def test_which_hosts_are_reconfigured_for_ha(mode, after, reason, pending):
+    planned = ha.plan_host_reconfigure(mode, ON, after, HOSTS)
+    assert planned['reason'] == reason
+    assert [h['name'] for h in planned['hosts'] if h['result'] == 'pending'] == pending
+    if pending:
+        skipped = dict((h['name'], h['message']) for h in planned['hosts'] if h['result'] == 'skipped')
+        assert skipped == {'esx3': 'host is notResponding', 'esx4': 'host is in maintenance mode'}
