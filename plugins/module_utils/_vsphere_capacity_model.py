@@ -16,8 +16,9 @@ Decisions (documented in docs/modules/vsphere.md):
 - guests[].memory_mb is ``config.hardware.memoryMB``, reservation_mb
   ``config.memoryAllocation.reservation`` and overhead_mb
   ``summary.quickStats.consumedOverheadMemory`` (all MiB already). Templates are skipped.
-- ha is false when the VM's effective restart priority is ``disabled`` (per-VM override
-  first, then the cluster default; vSphere's default is medium), true otherwise. It does
+- ha is false when the VM's effective restart priority is ``disabled`` (per-VM override in
+  configurationEx.dasVmConfig first, then the cluster default; vSphere's default is medium),
+  true otherwise. It does
   not depend on HA being enabled now: the model is meant to be checked before enabling.
 - allowed_hosts come from enabled mandatory VM-host rules ("must run on" a host group;
   "must not run on" removes hosts), host_priority from enabled non-mandatory "should run
@@ -45,10 +46,15 @@ def host_state(host):
     return 'offline'
 
 
-def effective_restart_priority(das, vm_moid):
-    """The restart priority HA applies to one VM: its override, else the cluster default."""
-    default = ((das or {}).get('defaultVmSettings') or {}).get('restartPriority') or DEFAULT_RESTART_PRIORITY
-    for override in (das or {}).get('dasVmConfig') or []:
+def effective_restart_priority(config, vm_moid):
+    """The restart priority HA applies to one VM: its override, else the cluster default.
+
+    ``config`` is the cluster's configurationEx: the per-VM overrides are its ``dasVmConfig``
+    (ClusterConfigInfoEx), the default is ``dasConfig.defaultVmSettings``.
+    """
+    config = config or {}
+    default = ((config.get('dasConfig') or {}).get('defaultVmSettings') or {}).get('restartPriority') or DEFAULT_RESTART_PRIORITY
+    for override in config.get('dasVmConfig') or []:
         if override.get('key') != vm_moid:
             continue
         settings = override.get('dasSettings') or {}
@@ -128,7 +134,7 @@ def capacity_model(cluster_name, config, hosts, vms, host_reserved_mb=0):
             'name': vm.get('name', vm['_moid']),
             'host': host_names.get(vm.get('runtime.host'), vm.get('runtime.host')),
             'running': vm.get('runtime.powerState') == 'poweredOn',
-            'ha': effective_restart_priority(das, vm['_moid']) != 'disabled',
+            'ha': effective_restart_priority(config, vm['_moid']) != 'disabled',
             'memory_mb': int(vm.get('config.hardware.memoryMB') or 0),
             'reservation_mb': int(vm.get('config.memoryAllocation.reservation') or 0),
             'overhead_mb': int(vm.get('summary.quickStats.consumedOverheadMemory') or 0),

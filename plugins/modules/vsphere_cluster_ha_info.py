@@ -84,7 +84,10 @@ ha_config:
   returned: always
   type: dict
 admission_control_status:
-  description: What vCenter reports about admission control now (current failover level and free failover resources).
+  description:
+    - What vCenter reports about admission control now (current failover level and free failover resources).
+    - C(current_failover_level) comes from C(summary.admissionControlInfo), which reports it for the slot policy only
+      (null otherwise); the older C(summary.currentFailoverLevel) is deprecated since vSphere API 4.0.
   returned: always
   type: dict
   sample: {enabled: true, policy: percentage, current_failover_level: 1, current_cpu_failover_percent: 66, current_memory_failover_percent: 60}
@@ -103,6 +106,15 @@ vms:
   elements: dict
   sample: [{name: web1, moid: vm-42, host: esx1, power_state: poweredOn, memory_mb: 8192, reservation_mb: 0,
             overhead_mb: 60, restart_priority: medium, template: false}]
+vm_overrides:
+  description:
+    - Per-VM HA overrides in the vocabulary of M(clusterops.ha.vsphere_cluster_ha_vm_overrides), sorted by VM name.
+    - A VM whose restart priority is C(disabled) is not HA-protected in RV(capacity_model).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{vm: web01, moid: vm-44, restart_priority: disabled, isolation_response: cluster_default, vm_monitoring: cluster_default,
+            apd_response: cluster_default, apd_delay: cluster_default, apd_reaction: cluster_default, pdl_response: cluster_default}]
 datastores:
   description: Datastores of the cluster.
   returned: always
@@ -131,6 +143,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_capacity_mo
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_client import VSphereModule, read_cluster
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import (
     normalize_current, vsan_network_facts, vsan_vmkernels)
+from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_vm_overrides import current_overrides
 
 CLUSTER_PATHS = ['summary']
 HOST_PATHS = [
@@ -168,7 +181,7 @@ def host_facts(host):
     }
 
 
-def vm_facts(vm, host_names, das):
+def vm_facts(vm, host_names, config):
     return {
         'name': vm.get('name'),
         'moid': vm['_moid'],
@@ -177,7 +190,7 @@ def vm_facts(vm, host_names, das):
         'memory_mb': vm.get('config.hardware.memoryMB'),
         'reservation_mb': vm.get('config.memoryAllocation.reservation'),
         'overhead_mb': vm.get('summary.quickStats.consumedOverheadMemory'),
-        'restart_priority': effective_restart_priority(das, vm['_moid']),
+        'restart_priority': effective_restart_priority(config, vm['_moid']),
         'template': bool(vm.get('config.template')),
     }
 
@@ -198,7 +211,8 @@ def admission_status(ha_config, summary):
     return {
         'enabled': ha_config['admission_control']['enabled'],
         'policy': ha_config['admission_control']['policy'],
-        'current_failover_level': summary.get('currentFailoverLevel'),
+        # summary.currentFailoverLevel is deprecated since API 4.0; the slot policy reports it here.
+        'current_failover_level': info.get('currentFailoverLevel'),
         'current_cpu_failover_percent': info.get('currentCpuFailoverResourcesPercent'),
         'current_memory_failover_percent': info.get('currentMemoryFailoverResourcesPercent'),
     }
@@ -213,6 +227,7 @@ def run(module, client):
     das = config.get('dasConfig') or {}
     summary = cluster.get('summary') or {}
     host_names = dict((h['_moid'], h.get('name')) for h in inventory['hosts'])
+    vm_names = dict((vm['_moid'], vm.get('name')) for vm in inventory['vms'])
     datastore_names = dict((d['_moid'], d.get('name')) for d in inventory['datastores'])
     ha_config = normalize_current(das, host_names, datastore_names)
     hosts = [host_facts(h) for h in inventory['hosts']]
@@ -234,7 +249,10 @@ def run(module, client):
         'ha_config': ha_config,
         'admission_control_status': admission_status(ha_config, summary),
         'hosts': hosts,
-        'vms': [vm_facts(vm, host_names, das) for vm in inventory['vms']],
+        'vms': [vm_facts(vm, host_names, config) for vm in inventory['vms']],
+        'vm_overrides': [dict(vm=vm_names.get(moid, moid), moid=moid, **override)
+                         for moid, override in sorted(current_overrides(config.get('dasVmConfig')).items(),
+                                                      key=lambda item: vm_names.get(item[0], item[0]))],
         'datastores': [datastore_facts(d) for d in inventory['datastores']],
         'vsan': {
             'enabled': vsan_enabled,

@@ -28,9 +28,10 @@ def vm(moid, host='host-1', power='poweredOn', memory=4096, reservation=0, overh
 
 
 CONFIG = {
-    'dasConfig': {'defaultVmSettings': {'restartPriority': 'low'},
-                  'dasVmConfig': [{'key': 'vm-2', 'dasSettings': {'restartPriority': 'disabled'}},
-                                  {'key': 'vm-3', 'dasSettings': {'restartPriority': 'clusterRestartPriority'}}]},
+    'dasConfig': {'defaultVmSettings': {'restartPriority': 'low'}},
+    # Per-VM overrides live in ClusterConfigInfoEx.dasVmConfig, next to dasConfig (not inside it).
+    'dasVmConfig': [{'key': 'vm-2', 'dasSettings': {'restartPriority': 'disabled'}},
+                    {'key': 'vm-3', 'dasSettings': {'restartPriority': 'clusterRestartPriority'}}],
     'group': [{'_type': 'ClusterVmGroup', 'name': 'dbs', 'vm': ['vm-1']},
               {'_type': 'ClusterVmGroup', 'name': 'webs', 'vm': ['vm-3']},
               {'_type': 'ClusterHostGroup', 'name': 'rack-a', 'host': ['host-1', 'host-2']},
@@ -67,7 +68,10 @@ def test_guests_carry_memory_reservation_overhead_and_ha_from_restart_priority()
 
 def test_restart_priority_defaults_to_medium_when_the_cluster_has_none():
     assert cm.effective_restart_priority({}, 'vm-1') == 'medium'
-    assert cm.effective_restart_priority(CONFIG['dasConfig'], 'vm-3') == 'low'
+    assert cm.effective_restart_priority(CONFIG, 'vm-3') == 'low'
+    assert cm.effective_restart_priority(CONFIG, 'vm-2') == 'disabled'
+    # An override misplaced inside dasConfig is not one (that is not where vCenter reports it).
+    assert cm.effective_restart_priority({'dasConfig': {'dasVmConfig': CONFIG['dasVmConfig']}}, 'vm-2') == 'medium'
 
 
 def test_must_not_run_on_rule_removes_hosts():
