@@ -256,8 +256,8 @@ def run(module, client):
         actual = current_overrides(read_overrides(client, cluster['_moid']))
         result['overrides'] = as_list(dict((vm_names.get(m, m), o) for m, o in actual.items()), moids)
     if module.diff_mode:
-        result['diff'] = {'before': decided['before'], 'after': dict((o['vm'], dict((k, v) for k, v in o.items() if k not in ('vm', 'moid')))
-                                                                      for o in result['overrides'])}
+        after = dict((o['vm'], dict((k, v) for k, v in o.items() if k not in ('vm', 'moid'))) for o in result['overrides'])
+        result['diff'] = {'before': decided['before'], 'after': after}
     return result
 
 
