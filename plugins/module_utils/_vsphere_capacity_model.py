@@ -110,11 +110,30 @@ def placement_constraints(config, host_names):
     return out
 
 
-def capacity_model(cluster_name, config, hosts, vms, host_reserved_mb=0):
+def fault_domain(host):
+    """The vSAN fault domain a host belongs to (``vsanHostConfig.faultDomainInfo.name``), or None."""
+    return ((host.get('config.vsanHostConfig.faultDomainInfo') or {}).get('name')) or None
+
+
+def vsan_storage(config, hosts, datastores, failures_to_tolerate):
+    """The vSAN datastore as a capacity-model storage entry (all guests depend on it), or [] without vSAN.
+
+    vSAN places an object's replicas in different fault domains when fault domains are set,
+    else on different hosts, so an object with failures-to-tolerate n survives n of those.
+    """
+    if not ((config.get('vsanConfigInfo') or {}).get('enabled')):
+        return []
+    names = [d.get('name') for d in datastores or [] if str(d.get('summary.type') or '').lower() == 'vsan'] or ['vsanDatastore']
+    domain = 'fault_domain' if any(fault_domain(h) for h in hosts) else 'host'
+    return [{'name': name, 'failures_tolerated': int(failures_to_tolerate), 'failure_domain': domain, 'guests': 'all'}
+            for name in names]
+
+
+def capacity_model(cluster_name, config, hosts, vms, host_reserved_mb=0, datastores=None, vsan_failures_to_tolerate=1):
     """The capacity_model of one cluster.
 
-    ``config``: configurationEx as plain data; ``hosts``/``vms``: PropertyCollector entries
-    (see vsphere_cluster_ha_info for the property paths read).
+    ``config``: configurationEx as plain data; ``hosts``/``vms``/``datastores``: PropertyCollector
+    entries (see vsphere_cluster_ha_info for the property paths read).
     """
     host_names = dict((h['_moid'], h.get('name', h['_moid'])) for h in hosts)
     das = config.get('dasConfig') or {}
@@ -125,6 +144,9 @@ def capacity_model(cluster_name, config, hosts, vms, host_reserved_mb=0):
         'reserved_mb': int(host_reserved_mb or 0),
         'state': host_state(h),
     } for h in hosts]
+    for entry, host in zip(model_hosts, hosts):
+        if fault_domain(host):
+            entry['fault_domain'] = fault_domain(host)
     guests = []
     for vm in vms:
         if vm.get('config.template'):
@@ -141,4 +163,8 @@ def capacity_model(cluster_name, config, hosts, vms, host_reserved_mb=0):
         }
         guest.update(constraints.get(vm['_moid'], {}))
         guests.append(guest)
-    return {'platform': 'vsphere', 'cluster': cluster_name, 'hosts': model_hosts, 'guests': guests}
+    model = {'platform': 'vsphere', 'cluster': cluster_name, 'hosts': model_hosts, 'guests': guests}
+    storage = vsan_storage(config, hosts, datastores, vsan_failures_to_tolerate)
+    if storage:
+        model['storage'] = storage
+    return model

@@ -48,6 +48,15 @@ options:
       - vCenter has no cheap per-host figure for this, so it is stated here rather than guessed; 0 by default.
     type: int
     default: 0
+  vsan_failures_to_tolerate:
+    description:
+      - Failures to tolerate of the vSAN default storage policy, written to RV(capacity_model) as the vSAN
+        datastore's C(storage[].failures_tolerated) (objects stay accessible after that many host, or fault domain,
+        failures). vSAN's own default policy tolerates 1.
+      - The policy lives in the storage policy service (SPBM), which this module does not read; state it when
+        your default policy differs. Ignored without vSAN.
+    type: int
+    default: 1
 notes:
   - In RV(capacity_model) a VM counts as HA-protected unless its effective restart priority is C(disabled), whether
     or not HA is on right now (the model is meant to be checked before enabling HA). Templates are left out.
@@ -133,7 +142,10 @@ vsan:
   sample: {enabled: true, vmkernel_addresses: {esx1: [198.51.100.11]}, networks: [198.51.100.0/24],
            networks_readable: true, problems: []}
 capacity_model:
-  description: The platform-neutral capacity model (see the collection's docs/capacity-model.md).
+  description:
+    - The platform-neutral capacity model (see the collection's docs/capacity-model.md).
+    - On vSAN clusters it adds C(storage) (the vSAN datastore with C(failures_tolerated), C(failure_domain)
+      C(fault_domain) when vSAN fault domains are set, else C(host), and C(guests) C(all)) and C(hosts[].fault_domain).
   returned: always
   type: dict
 '''
@@ -148,7 +160,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_vm_override
 CLUSTER_PATHS = ['summary']
 HOST_PATHS = [
     'runtime.connectionState', 'runtime.inMaintenanceMode', 'runtime.dasHostState', 'summary.hardware.memorySize',
-    'summary.quickStats.overallMemoryUsage', 'config.virtualNicManagerInfo',
+    'summary.quickStats.overallMemoryUsage', 'config.virtualNicManagerInfo', 'config.vsanHostConfig.faultDomainInfo',
 ]
 DATASTORE_PATHS = ['summary.type', 'summary.multipleHostAccess']
 VM_PATHS = [
@@ -162,6 +174,7 @@ def module_args():
         datacenter=dict(type='str', required=True, aliases=['datacenter_name']),
         cluster=dict(type='str', required=True, aliases=['cluster_name']),
         host_reserved_mb=dict(type='int', default=0),
+        vsan_failures_to_tolerate=dict(type='int', default=1),
     )
 
 
@@ -262,12 +275,15 @@ def run(module, client):
             'problems': vsan_network['problems'],
         },
         'capacity_model': capacity_model(cluster.get('name'), config, inventory['hosts'], inventory['vms'],
-                                         host_reserved_mb=params['host_reserved_mb']),
+                                         host_reserved_mb=params['host_reserved_mb'], datastores=inventory['datastores'],
+                                         vsan_failures_to_tolerate=params['vsan_failures_to_tolerate']),
     }
 
 
 def main():
     module = VSphereModule(module_args(), supports_check_mode=True)
+    if module.params['vsan_failures_to_tolerate'] < 0:
+        module.module.fail_json(msg='vsan_failures_to_tolerate is %d; set it to 0 or more.' % module.params['vsan_failures_to_tolerate'])
     if module.params['host_reserved_mb'] < 0:
         module.module.fail_json(msg='host_reserved_mb is %d; set it to 0 or more MiB.' % module.params['host_reserved_mb'])
     module.run(lambda client: run(module, client))

@@ -9,7 +9,7 @@ check mode (must make no write), run 1 (must make exactly ONE ReconfigureCompute
 for all 500 VMs), run 2 (the same again: must make no write), and prints the SOAP calls per run.
 Exits non-zero when a run fails or the write counts differ from that.
 
-    .venv/bin/python tests/benchmarks/bench_vsphere_vm_overrides.py [--vms 500]
+    .venv/bin/python tests/benchmarks/bench_vsphere_vm_overrides.py [--vms 500] [--quick]
 """
 
 from __future__ import absolute_import, division, print_function
@@ -60,19 +60,26 @@ def writes(row):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--vms', type=int, default=500, help='number of VMs given overrides (default 500)')
+    parser.add_argument('--quick', action='store_true', help='smoke test: every VM of vsphere-3host (12)')
     args = parser.parse_args(argv)
+    scenario, datacenter, cluster = ('vsphere-3host', 'DC1', 'Cluster1') if args.quick else ('vsphere-large', 'DC-LARGE', 'Large-Cluster')
+    if args.quick:
+        names = [vm['name'] for vm in bench.vcsimctl.load_scenario(scenario)['vms']]
+        args.vms = len(names)
+    else:
+        names = ['vm%05d' % (n + 1) for n in range(args.vms)]
     bench.vcsimctl.build()
     from fakepve.certs import make_cert  # the project's simulators share this certificate helper
     workdir = tempfile.mkdtemp(prefix='bench-overrides-cert-')
     cert, key, dummy = make_cert(workdir, name='sim', hosts=('127.0.0.1',))
     root = bench.collection_root()
     try:
-        with bench.vcsimctl.running('vsphere-large', cert=cert, key=key, timeout=300) as sim:
+        with bench.vcsimctl.running(scenario, cert=cert, key=key, timeout=300) as sim:
             summary = sim.control('GET', 'scenario')
             connection = {'hostname': sim.host, 'port': sim.port, 'username': sim.username, 'password': sim.password,
-                          'ca_path': cert, 'datacenter': 'DC-LARGE', 'cluster': 'Large-Cluster'}
-            overrides = [{'vm': 'vm%05d' % (n + 1), 'restart_priority': ('high', 'low', 'disabled')[n % 3],
-                          'isolation_response': 'shutdown'} for n in range(args.vms)]
+                          'ca_path': cert, 'datacenter': datacenter, 'cluster': cluster}
+            overrides = [{'vm': name, 'restart_priority': ('high', 'low', 'disabled')[n % 3],
+                          'isolation_response': 'shutdown'} for n, name in enumerate(names)]
             task_args = dict(connection, overrides=overrides)
             rows = [
                 measure(sim, root, 'check mode', dict(task_args, _ansible_check_mode=True)),
@@ -81,7 +88,7 @@ def main(argv=None):
             ]
             stored = len(sim.state()['dasVmConfig'] or [])
             for row in rows:
-                row.update(scenario='vsphere-large', hosts=summary['hosts'], vms=summary['vms'])
+                row.update(scenario=scenario, hosts=summary['hosts'], vms=summary['vms'])
     finally:
         shutil.rmtree(root, ignore_errors=True)
         shutil.rmtree(workdir, ignore_errors=True)

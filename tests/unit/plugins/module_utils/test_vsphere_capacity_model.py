@@ -85,3 +85,20 @@ def test_the_model_is_accepted_by_the_capacity_engine():
     model = cm.capacity_model('C1', CONFIG, HOSTS, vms)
     normalized = _capacity.normalize_model(model)
     assert len(normalized.hosts) == 3 and len(normalized.guests) == 3
+
+
+def test_vsan_storage_and_fault_domains_in_the_model():
+    config = {'vsanConfigInfo': {'enabled': True}}
+    hosts = [{'_moid': 'host-%d' % n, 'name': 'esx%d' % n, 'summary.hardware.memorySize': 64 * 1024 ** 3,
+              'runtime.connectionState': 'connected',
+              'config.vsanHostConfig.faultDomainInfo': {'name': 'rack-%s' % 'ab'[n % 2]}} for n in (1, 2, 3, 4)]
+    datastores = [{'name': 'vsanDatastore', 'summary.type': 'vsan'}, {'name': 'nfs', 'summary.type': 'NFS'}]
+    model = cm.capacity_model('C', config, hosts, [], datastores=datastores, vsan_failures_to_tolerate=1)
+    assert model['storage'] == [{'name': 'vsanDatastore', 'failures_tolerated': 1, 'failure_domain': 'fault_domain', 'guests': 'all'}]
+    assert [h['fault_domain'] for h in model['hosts']] == ['rack-b', 'rack-a', 'rack-b', 'rack-a']
+    for host in hosts:
+        del host['config.vsanHostConfig.faultDomainInfo']
+    model = cm.capacity_model('C', config, hosts, [], datastores=datastores, vsan_failures_to_tolerate=2)
+    assert model['storage'][0]['failure_domain'] == 'host' and model['storage'][0]['failures_tolerated'] == 2
+    assert 'fault_domain' not in model['hosts'][0]
+    assert 'storage' not in cm.capacity_model('C', {}, hosts, [], datastores=datastores)
