@@ -20,7 +20,8 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 
 try:
-    from ansible_collections.clusterops.ha.plugins.module_utils._capacity import plan_failover, CapacityModelError
+    from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.engine import plan_failover
+    from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.model import CapacityModelError, guest_demand, normalize_model
 except ImportError:  # pragma: no cover - only without the collection on the path
     plan_failover = None
     CapacityModelError = ValueError
@@ -33,12 +34,6 @@ ROW_GAP = 8
 SECTION_GAP = 34
 
 
-def guest_demand_mb(guest, view):
-    """A guest's demand in MiB under the view, as docs/capacity-model.md defines it."""
-    base = guest.get('memory_mb', 0) if view == 'configured' else guest.get('reservation_mb', 0)
-    return int(base or 0) + int(guest.get('overhead_mb', 0) or 0)
-
-
 def worst_failure(result, model):
     """Rows for the worst scenario: survivors with their committed memory and the guests stacked on them."""
     worst = result.get('worst_scenario')
@@ -48,25 +43,24 @@ def worst_failure(result, model):
     if plan_failover is None:
         raise AnsibleFilterError('capacity_chart: the clusterops.ha collection is not importable; set ANSIBLE_COLLECTIONS_PATH.')
     try:
-        plan = plan_failover(model, worst['failed_hosts'], view=result.get('view', 'configured'),
+        normalized = normalize_model(model)
+        plan = plan_failover(normalized, worst['failed_hosts'], view=result.get('view', 'configured'),
                              reserve_percent=result.get('reserve_percent', 0))
     except CapacityModelError as err:
         raise AnsibleFilterError('capacity_chart: %s' % err)
-    guests = dict((guest['id'], guest) for guest in model.get('guests', []))
+    guests = dict((guest.id, guest) for guest in normalized.guests)
     failed = set(worst['failed_hosts'])
     survivors = sorted(name for name, row in hosts.items() if row.get('state') == 'online' and name not in failed)
     stacked = dict((name, []) for name in survivors)
     view = result.get('view', 'configured')
     for gid, host in sorted(plan.get('restarted_on', {}).items()):
-        guest = guests.get(gid, {'id': gid})
         if host in stacked:
-            stacked[host].append({'id': gid, 'name': guest.get('name', gid), 'mb': guest_demand_mb(guest, view), 'fits': True})
+            stacked[host].append({'id': gid, 'name': guests[gid].name, 'mb': guest_demand(guests[gid], view), 'fits': True})
     free = dict((name, hosts[name]['capacity_mb'] - hosts[name]['committed_mb'] - sum(g['mb'] for g in stacked[name]))
                 for name in survivors)
     homeless = []
     for row in sorted(plan.get('unplaced', []), key=lambda r: (-r['demand_mb'], r['id'])):
-        guest = guests.get(row['id'], {})
-        allowed = guest.get('allowed_hosts')
+        allowed = guests[row['id']].allowed_hosts
         candidates = [name for name in survivors if allowed is None or name in allowed]
         item = {'id': row['id'], 'name': row.get('name', row['id']), 'mb': row['demand_mb'], 'fits': False,
                 'reason': row.get('reason'), 'detail': row.get('detail')}

@@ -10,15 +10,18 @@ from __future__ import absolute_import, division, print_function
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.clusterops.ha.plugins.module_utils._capacity import CapacityModelError, evaluate
+from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.engine import evaluate
+from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.model import CapacityModelError
+from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.report import with_report
 
 __metaclass__ = type
 
 
-def failover_capacity(model, host_failures=1, view='configured', reserve_percent=0):
-    """Return the engine's result dict; malformed input becomes one AnsibleFilterError sentence."""
+def failover_capacity(model, host_failures=1, view='configured', reserve_percent=0, domain_failures=0, maintenance=None):
+    """Return the engine's result dict with its summary and report; malformed input becomes one AnsibleFilterError sentence."""
     try:
-        return evaluate(model, host_failures=host_failures, view=view, reserve_percent=reserve_percent)
+        return with_report(evaluate(model, host_failures=host_failures, view=view, reserve_percent=reserve_percent,
+                                    domain_failures=domain_failures, maintenance=maintenance or []))
     except CapacityModelError as err:
         raise AnsibleFilterError('failover_capacity: %s' % err)
 

@@ -16,22 +16,19 @@ Decisions (documented in docs/modules/proxmox.md):
 - ha is true only for HA resources whose requested state is started.
 - allowed_hosts come from restricted groups / strict node-affinity rules, host_priority
   from their node priorities, anti_affinity labels from enabled negative resource-affinity
-  rules (the label is the rule name). Disabled rules are ignored, as PVE ignores them.
+  rules and keep_together labels from enabled positive ones (the label is the rule name).
+  Disabled rules and rules the API marks with `errors` are ignored, as PVE's CRM drops them.
+- hosts[].votes from /cluster/config/nodes (quorum_votes), quorum from those votes plus the
+  QDevice (/cluster/config/qdevice: ffsplit gives 1 vote, LMS nodes - 1; it counts as present
+  only while its State is Connected); crs from /cluster/options; cpus from /cluster/resources
+  maxcpu; occupies_host from the HA manager's service state (error, freeze, ... hold the node).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-MIB = 1024 * 1024
-
-
-def mib_down(value):
-    return int(value or 0) // MIB
-
-
-def mib_up(value):
-    return -(-int(value or 0) // MIB)
+from ansible_collections.clusterops.ha.plugins.module_utils._model_common import dedupe_anti_affinity, mib_down, mib_up
 
 
 def host_state(node_entry, manager_node_status):
@@ -43,12 +40,17 @@ def host_state(node_entry, manager_node_status):
     return 'online'
 
 
-def placement_constraints(groups, rules, host_names=()):
-    """{sid: {allowed_hosts?, host_priority?, anti_affinity?}} from canonical groups+resource map or rules.
+# HA manager service states in which a service holds its node (pve-ha-manager src/PVE/HA/Usage.pm,
+# get_used_service_nodes): affinity partners and the scheduler's load count it there.
+OCCUPYING_STATES = ('started', 'request_stop', 'fence', 'freeze', 'error', 'recovery', 'migrate', 'relocate')
+
+
+def placement_constraints(groups, rules, host_names=(), dropped_rules=()):
+    """{sid: {allowed_hosts?, host_priority?, anti_affinity?, keep_together?}} from canonical groups+resource map or rules.
 
     groups: list of (canonical group, [member sids]); rules: canonical rules (PVE 9); host_names: every
-    node, needed to turn a negative node-affinity rule ("anywhere but these") into allowed/preferred hosts.
-    Positive resource affinity (keep together) has no field in the contract and is not modelled.
+    node, needed to turn a negative node-affinity rule ("anywhere but these") into allowed/preferred hosts;
+    dropped_rules: names of rules GET /cluster/ha/rules marks with errors (the CRM ignores them).
     """
     out = {}
     for group, members in groups or []:
@@ -58,7 +60,7 @@ def placement_constraints(groups, rules, host_names=()):
                 entry['allowed_hosts'] = sorted(group['nodes'])
             entry['host_priority'] = dict(group['nodes'])
     for rule in rules or []:
-        if not rule.get('enabled', True):
+        if not rule.get('enabled', True) or rule['name'] in dropped_rules:
             continue
         for sid in rule['resources']:
             entry = out.setdefault(sid, {})
@@ -74,10 +76,30 @@ def placement_constraints(groups, rules, host_names=()):
                 entry['host_priority'] = dict((host, 0) for host in others)
             elif rule['type'] == 'resource-affinity' and rule.get('affinity') == 'negative':
                 entry.setdefault('anti_affinity', []).append(rule['name'])
-    for entry in out.values():
-        if 'anti_affinity' in entry:
-            entry['anti_affinity'] = sorted(set(entry['anti_affinity']))
-    return out
+            elif rule['type'] == 'resource-affinity' and rule.get('affinity') == 'positive':
+                entry['keep_together'] = sorted(set(entry.get('keep_together', []) + [rule['name']]))
+    return dedupe_anti_affinity(out)
+
+
+def rules_with_errors(raw_rules):
+    """Names of the rules GET /cluster/ha/rules reports as infeasible (an `errors` member)."""
+    return sorted(r.get('rule') for r in raw_rules or [] if r.get('errors'))
+
+
+def quorum_votes(config_nodes, qdevice_status):
+    """({node: votes}, quorum mapping) from /cluster/config/nodes and /cluster/config/qdevice."""
+    votes = {}
+    for entry in config_nodes or []:
+        name = entry.get('name') or entry.get('node')
+        if name:
+            votes[name] = int(entry.get('quorum_votes') or 1)
+    configured = 0
+    present = 0
+    if qdevice_status:
+        algorithm = str(qdevice_status.get('Algorithm', '')).lower()
+        configured = max(len(votes) - 1, 1) if 'lms' in algorithm else 1
+        present = configured if str(qdevice_status.get('State', '')).lower().startswith('connected') else 0
+    return votes, dict(expected_votes=sum(votes.values()) + configured, qdevice_votes=present)
 
 
 def balloon_min_mb(config, memory_mb):
@@ -90,14 +112,24 @@ def balloon_min_mb(config, memory_mb):
 
 
 def build_capacity_model(cluster_name, cluster_resources, ha_resources, constraints, host_reserved_mb=0,
-                         manager_node_status=None, guest_configs=None):
-    """The capacity_model dict from /cluster/resources, canonical HA resources and constraints."""
+                         manager_node_status=None, guest_configs=None, node_votes=None, quorum=None, crs=None,
+                         service_status=None):
+    """The capacity_model dict from /cluster/resources, canonical HA resources and constraints.
+
+    node_votes/quorum come from quorum_votes(), crs is the datacenter's CRS mode, service_status the HA
+    manager's per-service status ({sid: {state, node}}); each is added to the model only when given.
+    """
     hosts, guests = [], []
     ha_state = dict((res['sid'], res['state']) for res in ha_resources or [])
     for item in cluster_resources or []:
         if item.get('type') == 'node':
-            hosts.append(dict(name=item['node'], memory_mb=mib_down(item.get('maxmem')),
-                              reserved_mb=int(host_reserved_mb or 0), state=host_state(item, manager_node_status)))
+            host = dict(name=item['node'], memory_mb=mib_down(item.get('maxmem')),
+                        reserved_mb=int(host_reserved_mb or 0), state=host_state(item, manager_node_status))
+            if item.get('maxcpu'):
+                host['cpus'] = int(item['maxcpu'])
+            if node_votes and item['node'] in node_votes:
+                host['votes'] = node_votes[item['node']]
+            hosts.append(host)
     for item in cluster_resources or []:
         if item.get('type') not in ('qemu', 'lxc') or item.get('template'):
             continue
@@ -107,9 +139,77 @@ def build_capacity_model(cluster_name, cluster_resources, ha_resources, constrai
         guest = dict(id=sid, name=item.get('name') or sid, host=item.get('node'), running=item.get('status') == 'running',
                      ha=ha_state.get(sid) == 'started', memory_mb=memory_mb,
                      reservation_mb=balloon_min_mb(config, memory_mb) if item['type'] == 'qemu' else 0, overhead_mb=0)
+        if item.get('maxcpu') is not None:
+            guest['cpus'] = float(item['maxcpu'])
+        crm = (service_status or {}).get(sid) or {}
+        if crm.get('state') and crm.get('node') == guest['host']:
+            holds = crm['state'] in OCCUPYING_STATES
+            if holds != guest['running']:
+                guest['occupies_host'] = holds
         guest.update(constraints.get(sid, {}))
         guests.append(guest)
     model = dict(platform='proxmox', hosts=hosts, guests=guests)
     if cluster_name:
         model['cluster'] = cluster_name
+    if quorum:
+        model['quorum'] = quorum
+    if crs:
+        model['crs'] = crs
     return model
+
+
+# Storage content types that hold guest disks: VM images and container root/mount-point volumes
+# (pve-storage src/PVE/Storage/Plugin.pm, list_volumes).
+GUEST_DISK_CONTENT = ('images', 'rootdir')
+
+
+def content_listings(cluster_resources):
+    """[(node, storage, shared)] to list so that every guest disk is seen once, from /cluster/resources.
+
+    /cluster/resources has one `storage` entry per node a storage is enabled on. A shared storage shows the
+    same volumes from every node, so it is listed once, from its first available node; a local storage is
+    listed on every node where it is available. The count grows with nodes x storages, never with guests.
+    Returns (listings, unreadable): unreadable are (node, storage) pairs of local storage not available
+    (node offline), whose disks cannot be listed.
+    """
+    listings, unreadable, shared_done = [], [], set()
+    for item in sorted((r for r in cluster_resources or [] if r.get('type') == 'storage'),
+                       key=lambda r: (str(r.get('storage')), str(r.get('node')))):
+        content = set(str(item.get('content') or '').split(','))
+        if not content & set(GUEST_DISK_CONTENT):
+            continue
+        shared = str(item.get('shared')) in ('1', 'True', 'true')
+        available = item.get('status') == 'available'
+        if shared:
+            if available and item['storage'] not in shared_done:
+                shared_done.add(item['storage'])
+                listings.append((item['node'], item['storage'], True))
+        elif available:
+            listings.append((item['node'], item['storage'], False))
+        else:
+            unreadable.append((item['node'], item['storage']))
+    return listings, unreadable
+
+
+def guest_disks_from_content(volumes_by_listing, guest_types):
+    """{sid: [{key, storage, shared}]} from storage content listings.
+
+    volumes_by_listing: [((node, storage, shared), [content items])]; guest_types: {vmid: 'vm' | 'ct'}.
+    Only image/rootdir volumes with an owning vmid that is a known guest count; `key` is the volume name.
+    """
+    out = {}
+    for (_node, storage, shared), volumes in volumes_by_listing:
+        for volume in volumes or []:
+            if volume.get('content') not in GUEST_DISK_CONTENT or volume.get('vmid') is None:
+                continue
+            vmid = int(volume['vmid'])
+            if vmid not in guest_types:
+                continue
+            name = str(volume.get('volid') or '').split(':', 1)[-1]
+            disks = out.setdefault('%s:%d' % (guest_types[vmid], vmid), [])
+            disk = dict(key=name, storage=storage, shared=bool(shared))
+            if disk not in disks:
+                disks.append(disk)
+    for disks in out.values():
+        disks.sort(key=lambda d: (d['storage'], d['key']))
+    return out

@@ -14,12 +14,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 import time
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha import HaInputError
+from ansible.module_utils.basic import _load_params, env_fallback, missing_required_lib
+from ansible_collections.clusterops.ha.plugins.module_utils._connection_options import check_ca_path, check_port, check_timeout
+from ansible_collections.clusterops.ha.plugins.module_utils._deadline import DeadlineExceeded, deadline
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaError
+from ansible_collections.clusterops.ha.plugins.module_utils._module_base import HaModule
+from ansible_collections.clusterops.ha.plugins.module_utils._secrets import check_secret, redact
 
 try:
     from proxmoxer import ProxmoxAPI
@@ -65,13 +70,11 @@ def pve_auth_argspec():
 
 # --------------------------------------------------------------------------- errors
 
-class PveError(Exception):
+class PveError(HaError):
     """Any failure talking to PVE; `kind` says which, `status` is the HTTP status (0 if none)."""
 
     def __init__(self, message, kind='error', status=0, method=None, path=None, attempts=1):
-        super(PveError, self).__init__(message)
-        self.message = message
-        self.kind = kind
+        super(PveError, self).__init__(message, kind=kind)
         self.status = status
         self.method = method
         self.path = path
@@ -121,6 +124,8 @@ def classify_failure(status, text):
 
 def request_never_sent(exc):
     """True when a requests error proves the request never reached PVE (connect timeout, refused)."""
+    if isinstance(exc, DeadlineExceeded):
+        return False
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return True
     text = str(exc)
@@ -149,17 +154,12 @@ def retry_delays(attempt_limit=None):
     return list(delays)
 
 
-def redact(text, secrets):
-    """Text with every secret value replaced, so errors never leak credentials."""
-    text = str(text)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, '********')
-    return text
-
-
 def parse_token(api_user, api_token_id):
     """(user, token name) from a bare token id plus api_user, or from `user@realm!name`."""
+    if '=' in api_token_id:
+        # A whole token (PVEAPIToken=user@realm!name=secret) pasted into the id: never quote it back.
+        raise PveConfigError("api_token_id contains '=', so it holds a whole API token including its secret; put only "
+                             "user@realm!tokenname in api_token_id and the part after '=' in api_token_secret.", kind='config')
     if '!' in api_token_id:
         user, _sep, name = api_token_id.partition('!')
         if not user or not name or '@' not in user:
@@ -175,14 +175,56 @@ def parse_token(api_user, api_token_id):
     return api_user, api_token_id
 
 
+def split_host_port(api_host):
+    """(host, port or None) from api_host; a bracketed or bare IPv6 address keeps its colons."""
+    host = api_host.strip()
+    if host.startswith('['):
+        inner, _sep, rest = host[1:].partition(']')
+        return inner, (rest[1:] if rest.startswith(':') else None)
+    if host.count(':') == 1:
+        name, _sep, port = host.partition(':')
+        return name, port
+    return host, None
+
+
+def check_endpoint(params):
+    """Refuse an api_host/api_port/api_timeout/ca_path that can never work, before any request (pure)."""
+    api_host = params['api_host'] or ''
+    if '://' in api_host or '/' in api_host:
+        raise PveConfigError("api_host %r is a URL; give only the host name or address (e.g. pve1.example.com) and the "
+                             "port in api_port." % api_host, kind='config')
+    host, port_text = split_host_port(api_host)
+    if not host:
+        raise PveConfigError('api_host is empty; give the host name or address of a PVE node.', kind='config')
+    port = params.get('api_port')
+    if port_text is not None:
+        if not port_text.isdigit():
+            raise PveConfigError("api_host %r ends in ':%s', which is not a port; give the port in api_port." % (api_host, port_text),
+                                 kind='config')
+        if port is not None and int(port_text) != port:
+            raise PveConfigError('api_host %r names port %s but api_port is %d; give the port once, in api_port.'
+                                 % (api_host, port_text, port), kind='config')
+        port = int(port_text)
+    problem = (check_port(port, 'api_port', 8006) or check_timeout(params.get('api_timeout'), 'api_timeout')
+               or check_ca_path(params.get('ca_path'), params.get('validate_certs', True), 'PVE'))
+    if problem:
+        raise PveConfigError(problem, kind='config')
+    return host, port
+
+
 def connection_settings(params):
     """Validated keyword arguments for ProxmoxAPI from module params (pure; raises PveConfigError)."""
     token_id = params.get('api_token_id')
     token_secret = params.get('api_token_secret')
     password = params.get('api_password')
-    settings = dict(host=params['api_host'], backend='https', timeout=params.get('api_timeout') or DEFAULT_TIMEOUT)
-    if params.get('api_port'):
-        settings['port'] = params['api_port']
+    if token_id and '=' in token_id:
+        parse_token(None, token_id)   # refuses a pasted whole token before anything else is said about it
+    host, port = check_endpoint(params)
+    check_secret(token_secret, 'api_token_secret', inner_space_allowed=False)
+    check_secret(password, 'api_password')
+    settings = dict(host=host, backend='https', timeout=params.get('api_timeout') or DEFAULT_TIMEOUT)
+    if port is not None:
+        settings['port'] = port
     # requests' verify takes a CA bundle path in place of True.
     if params.get('validate_certs', True):
         settings['verify_ssl'] = params.get('ca_path') or True
@@ -215,8 +257,8 @@ class PveClient:
     """proxmoxer over HTTPS with bounded retries, typed errors and request counting."""
 
     def __init__(self, params, sleep=time.sleep):
-        self.settings = connection_settings(params)
         self._secrets = [s for s in (params.get('api_password'), params.get('api_token_secret')) if s]
+        self.settings = connection_settings(params)
         self._sleep = sleep
         self._api = None
         self.counts = dict(read=0, write=0, retries=0)
@@ -226,29 +268,35 @@ class PveClient:
     def _connect(self):
         if self._api is None:
             try:
-                self._api = ProxmoxAPI(**self.settings)
+                with deadline(self.settings['timeout']):
+                    self._api = ProxmoxAPI(**self.settings)
             except AuthenticationError as exc:
                 raise PveApiError('Login to PVE at %s failed: %s' % (self.settings['host'], redact(exc, self._secrets)),
                                   kind='auth', status=401, method='POST', path='access/ticket')
             except requests.exceptions.SSLError as exc:
                 raise certificate_failure(self.settings['host'], exc, self._secrets)
-            except requests.exceptions.RequestException as exc:
+            except (requests.exceptions.RequestException, DeadlineExceeded) as exc:
                 raise PveConnectionError('Cannot reach PVE at %s: %s' % (self.settings['host'], redact(exc, self._secrets)),
                                          kind='connection', method='POST', path='access/ticket')
+            except Exception as exc:  # pylint: disable=broad-except
+                # Whatever else the HTTP stack raises (a ValueError for a header, ...) may quote a credential.
+                raise PveConnectionError('Login to PVE at %s could not be sent: %s' % (self.settings['host'], redact(exc, self._secrets)),
+                                         kind='request', method='POST', path='access/ticket')
         return self._api
 
     def _once(self, method, path, params):
-        """One attempt; returns data or raises PveError with its kind."""
+        """One attempt, bounded as a whole by api_timeout; returns data or raises PveError with its kind."""
         api = self._connect()
         resource = api(path)
         try:
-            if method == 'GET':
-                return resource.get(**params)
-            if method == 'POST':
-                return resource.post(**params)
-            if method == 'PUT':
-                return resource.put(**params)
-            return resource.delete(**params)
+            with deadline(self.settings['timeout']):
+                if method == 'GET':
+                    return resource.get(**params)
+                if method == 'POST':
+                    return resource.post(**params)
+                if method == 'PUT':
+                    return resource.put(**params)
+                return resource.delete(**params)
         except ResourceException as exc:
             text = redact(exc, self._secrets)
             kind = classify_failure(exc.status_code, text)
@@ -256,13 +304,22 @@ class PveClient:
                               method=method, path=path)
         except requests.exceptions.SSLError as exc:
             raise certificate_failure(self.settings['host'], exc, self._secrets)
-        except requests.exceptions.RequestException as exc:
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema) as exc:
+            # A request that cannot be formed never heals by waiting: not retried.
+            raise PveConnectionError('%s /%s could not be sent: %s' % (method, path, redact(exc, self._secrets)),
+                                     kind='config', method=method, path=path)
+        except (requests.exceptions.RequestException, DeadlineExceeded) as exc:
             kind = 'connection'
             if method in WRITE_METHODS and not request_never_sent(exc):
                 # PVE may have applied it: resending could double a POST, so the caller re-reads instead.
                 kind = 'write_unconfirmed'
             raise PveConnectionError('%s /%s got no answer: %s' % (method, path, redact(exc, self._secrets)),
                                      kind=kind, method=method, path=path)
+        except Exception as exc:  # pylint: disable=broad-except
+            # Whatever else the HTTP stack raises (http.client's ValueError for a header, ...) may quote a
+            # credential in some encoding: one clean, redacted failure, never a traceback.
+            raise PveConnectionError('%s /%s could not be sent: %s' % (method, path, redact(exc, self._secrets)),
+                                     kind='request', method=method, path=path)
 
     def request(self, method, path, **params):
         """Send one request, retrying transient failures with bounded backoff."""
@@ -331,22 +388,46 @@ class PveClient:
         return self._ha_state
 
 
-class PveModule:
-    """AnsibleModule plus a lazily connected PveClient; turns PveError into a clean fail_json."""
+def raw_token_id():
+    """api_token_id as the task (or PROXMOX_TOKEN_ID) gives it, read before the argument spec is applied."""
+    try:
+        value = _load_params().get('api_token_id')
+    except Exception:  # pylint: disable=broad-except
+        value = None  # unreadable arguments: AnsibleModule reports them itself
+    if value is None:
+        value = os.environ.get('PROXMOX_TOKEN_ID')
+    return str(value or '')
 
-    def __init__(self, argument_spec, **kwargs):
-        spec = pve_auth_argspec()
-        spec.update(argument_spec)
-        kwargs.setdefault('required_together', []).append(('api_token_id', 'api_token_secret'))
-        self.module = AnsibleModule(argument_spec=spec, **kwargs)
-        self.params = self.module.params
-        self.check_mode = self.module.check_mode
-        self.diff_mode = self.module._diff
-        self.warnings = []
+
+class PveModule(HaModule):
+    """HaModule plus a lazily connected PveClient (the connection is made by the first request).
+
+    Failures add ``applied`` (writes PVE confirmed), ``unconfirmed`` (writes sent whose answer
+    was lost: PVE may hold them), ``changed`` (true when either is non-empty) and ``requests``.
+    """
+
+    def __init__(self, argument_spec, input_errors=(), **kwargs):
+        connection_spec = pve_auth_argspec()
+        if '=' in raw_token_id():
+            # A whole token (with its secret) pasted into the id: hide it like a secret from the first output on,
+            # argument errors and `invocation` included (the id alone is not secret, so it is no_log=False), and
+            # let connection_settings() refuse it with the hint rather than a generic "required together".
+            connection_spec['api_token_id']['no_log'] = True
+        else:
+            kwargs.setdefault('required_together', []).append(('api_token_id', 'api_token_secret'))
+        super(PveModule, self).__init__(argument_spec, connection_spec, input_errors=input_errors, **kwargs)
         self.applied = []
+        self.unconfirmed = []
         self._client = None
+        token_id = self.params.get('api_token_id') or ''
+        if '=' in token_id:
+            self.module.no_log_values.add(token_id.partition('=')[2])
         if PROXMOXER_IMPORT_ERROR:
             self.module.fail_json(msg=missing_required_lib('proxmoxer'), exception=PROXMOXER_IMPORT_ERROR)
+
+    def _open(self):
+        # Builds the client, which checks every connection option; no request is sent yet.
+        return self.client
 
     @property
     def client(self):
@@ -354,21 +435,29 @@ class PveModule:
             self._client = PveClient(self.params)
         return self._client
 
-    def warn(self, message):
-        self.warnings.append(message)
-        self.module.warn(message)
+    def result_facts(self):
+        """The documented keys every PVE module returns: pve (version, migration) and requests."""
+        state = self.client.ha_state()
+        return dict(pve=dict(version=state['version'], major=state['major'], groups_migrated=state['groups_migrated']),
+                    requests=dict(self.client.counts))
 
     def apply(self, writes):
         """Send planned writes in order; each is dict(method, path, params). Returns what was sent."""
         for write in writes:
-            self.client.request(write['method'], write['path'], **write['params'])
+            try:
+                self.client.request(write['method'], write['path'], **write['params'])
+            except PveError as exc:
+                if exc.kind == 'write_unconfirmed':
+                    self.unconfirmed.append(write)
+                raise
             self.applied.append(write)
         return list(self.applied)
 
     def converge(self, plan_fn):
-        """Read+plan, apply; on a stale digest read and plan again once, then fail clearly.
+        """Read+plan, apply; on a stale digest or a lost answer read and plan again once, then fail clearly.
 
         plan_fn() returns a dict with at least `writes` (ordered requests); check mode sends nothing.
+        The returned plan's `writes` are all the writes this run made, so `changed` follows from them.
         """
         plan = plan_fn()
         if self.check_mode or not plan['writes']:
@@ -380,8 +469,13 @@ class PveModule:
             # A stale digest or a write whose answer was lost: read again and plan what is still missing.
             if exc.kind not in REPLAN_KINDS:
                 raise
+        # If this re-read fails, the lost write stays in `unconfirmed` and the failure says changed.
         replanned = plan_fn()
-        replanned['replanned'] = True
+        lost, self.unconfirmed = self.unconfirmed, []
+        for write in lost:
+            if not any(w['method'] == write['method'] and w['path'] == write['path'] for w in replanned['writes']):
+                # The re-read shows it in place: PVE applied it although its answer was lost.
+                self.applied.append(write)
         try:
             self.apply(replanned['writes'])
         except PveError as exc:
@@ -390,28 +484,15 @@ class PveModule:
                                   '(stale digest on %s /%s); nothing more was written, re-run the task.' % (exc.method, exc.path),
                                   kind='stale_digest', status=exc.status, method=exc.method, path=exc.path)
             raise
+        replanned['replanned'] = True
         replanned['before'] = plan.get('before')
+        replanned['writes'] = list(self.applied)
         return replanned
 
-    def fail(self, msg, **extra):
-        result = dict(extra)
+    def _failure_extras(self, error):
+        result = dict(applied=list(self.applied), changed=bool(self.applied or self.unconfirmed))
+        if self.unconfirmed:
+            result['unconfirmed'] = list(self.unconfirmed)
         if self._client is not None:
             result['requests'] = dict(self._client.counts)
-        self.module.fail_json(msg=msg, **result)
-
-    def run(self, work):
-        """Call work(self) -> result dict, then exit; every PveError becomes one clean failure."""
-        try:
-            result = work(self)
-        except PveError as exc:
-            self.fail(exc.message, error=exc.details(), applied=self.applied)
-        except HaInputError as exc:
-            self.fail(str(exc), applied=self.applied)
-        else:
-            if self._client is not None:
-                result.setdefault('requests', dict(self._client.counts))
-                if self._client._ha_state is not None:
-                    state = self._client._ha_state
-                    result.setdefault('pve', dict(version=state['version'], major=state['major'],
-                                                  groups_migrated=state['groups_migrated']))
-            self.module.exit_json(**result)
+        return result

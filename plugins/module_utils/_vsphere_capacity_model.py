@@ -30,12 +30,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-MIB = 1024 * 1024
+from ansible_collections.clusterops.ha.plugins.module_utils._model_common import dedupe_anti_affinity, mib_down
+
 DEFAULT_RESTART_PRIORITY = 'medium'
-
-
-def mib_down(value):
-    return int(value or 0) // MIB
 
 
 def host_state(host):
@@ -104,10 +101,7 @@ def placement_constraints(config, host_names):
                     priority = entry.setdefault('host_priority', {})
                     for name in affine:
                         priority[name] = 1
-    for entry in out.values():
-        if 'anti_affinity' in entry:
-            entry['anti_affinity'] = sorted(set(entry['anti_affinity']))
-    return out
+    return dedupe_anti_affinity(out)
 
 
 def fault_domain(host):

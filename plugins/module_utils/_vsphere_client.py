@@ -7,8 +7,8 @@
 pyVmomi login with API-version negotiation (what ``SmartConnect`` does, without its
 atexit hooks), certificate and proxy handling, PropertyCollector reads over a container
 view, bounded task polling, and typed errors. An expired session is logged in again
-once. The ``VSphereModule`` wrapper builds the AnsibleModule with the shared argspec,
-turns typed errors into one clean ``fail_json`` and always logs out.
+once. ``VSphereModule`` is the shared module contract (_module_base.HaModule) plus this
+connection: login before the work function and a guaranteed logout.
 
 Every attribute read on a pyVmomi managed object is one SOAP round trip, so this code
 never does that: all reads go through ``RetrieveContents`` (the PropertyCollector's
@@ -26,7 +26,13 @@ import ssl
 import time
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.clusterops.ha.plugins.module_utils._connection_options import check_ca_path, check_port, check_timeout
+from ansible_collections.clusterops.ha.plugins.module_utils._deadline import DeadlineExceeded, deadline
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaError, HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._module_base import HaModule
+from ansible_collections.clusterops.ha.plugins.module_utils._secrets import check_secret, redact
 
 try:
     from pyVim.connect import SmartStubAdapter
@@ -62,15 +68,8 @@ def vsphere_argspec():
 
 # --------------------------------------------------------------------------- errors
 
-class VSphereError(Exception):
-    """Any failure talking to vCenter; ``message`` is one sentence for the user."""
-
-    kind = 'error'
-
-    def __init__(self, message, **details):
-        super(VSphereError, self).__init__(message)
-        self.message = message
-        self.details = details
+class VSphereError(HaError):
+    """Any failure talking to vCenter; ``message`` is one sentence for the user, ``extra`` its details."""
 
 
 class VSphereConnectionError(VSphereError):
@@ -91,6 +90,21 @@ class VSphereTaskError(VSphereError):
 
 class VSphereTimeoutError(VSphereError):
     kind = 'timeout'
+
+
+class VSphereUnconfirmedError(VSphereError):
+    """A change was sent (or its task started) but the connection failed before its outcome was known."""
+
+    kind = 'unconfirmed'
+
+
+def check_connection_options(params):
+    """Refuse a timeout, ca_path or password that can never work, before connecting (pure; HaInputError)."""
+    problem = (check_timeout(params.get('timeout'), 'timeout') or check_port(params.get('port'), 'port', 443)
+               or check_ca_path(params.get('ca_path'), params.get('validate_certs', True), 'vCenter'))
+    if problem:
+        raise HaInputError(problem)
+    check_secret(params.get('password'), 'password')
 
 
 # --------------------------------------------------------------------------- plain data
@@ -184,8 +198,8 @@ def _ssl_context(validate_certs, ca_path):
     return context
 
 
-def _reason(exc):
-    text = str(exc).strip() or type(exc).__name__
+def _reason(exc, secrets=()):
+    text = redact(str(exc).strip() or type(exc).__name__, secrets)
     return text.rstrip('.')
 
 
@@ -214,9 +228,24 @@ class VSphereClient:
     def _where(self):
         return '%s:%s' % (self.hostname, self.port)
 
+    def _why(self, exc):
+        """The reason of a failure in words, with every form of the password redacted."""
+        return _reason(exc, [self._password])
+
+    def _no_answer(self, exc):
+        return VSphereConnectionError('vCenter %s sent no complete answer within timeout (%s s); check the network or a proxy '
+                                      'between, or raise timeout.' % (self._where(), self.timeout))
+
     def login(self):
         if PYVMOMI_IMPORT_ERROR:
             raise VSphereError(missing_required_lib('pyVmomi'))
+        try:
+            with deadline(self.timeout):
+                self._login()
+        except DeadlineExceeded as exc:
+            raise self._no_answer(exc)
+
+    def _login(self):
         try:
             if self.stub is None:
                 # Version negotiation by HTTP GET of /sdk/vimServiceVersions.xml (not a SOAP call).
@@ -230,17 +259,19 @@ class VSphereClient:
             raise VSphereLoginError('Login to vCenter %s as %s was refused; check username and password.' % (self._where(), self.username))
         except ssl.SSLCertVerificationError as exc:
             raise VSphereConnectionError('The certificate of vCenter %s could not be verified (%s); set ca_path to its CA bundle, '
-                                         'or validate_certs false on a trusted lab network.' % (self._where(), _reason(exc)))
+                                         'or validate_certs false on a trusted lab network.' % (self._where(), self._why(exc)))
         except ssl.SSLError as exc:
-            raise VSphereConnectionError('The TLS handshake with vCenter %s failed (%s); check hostname and port.' % (self._where(), _reason(exc)))
+            raise VSphereConnectionError('The TLS handshake with vCenter %s failed (%s); check hostname and port.' % (self._where(), self._why(exc)))
         except (OSError, http.client.HTTPException, socket.timeout) as exc:
             raise VSphereConnectionError('Cannot reach vCenter %s (%s); check hostname, port and proxy_host/proxy_port.'
-                                         % (self._where(), _reason(exc)))
+                                         % (self._where(), self._why(exc)))
         except vmodl.MethodFault as exc:
-            raise VSphereLoginError('Login to vCenter %s failed: %s.' % (self._where(), _reason(exc.msg or exc)))
+            raise VSphereLoginError('Login to vCenter %s failed: %s.' % (self._where(), self._why(exc.msg or exc)))
+        except DeadlineExceeded:
+            raise
         except Exception as exc:  # pylint: disable=broad-except
             # SmartStubAdapter raises a bare Exception when the server is not a vSphere endpoint.
-            raise VSphereConnectionError('Cannot talk to vCenter %s (%s); check hostname and port.' % (self._where(), _reason(exc)))
+            raise VSphereConnectionError('Cannot talk to vCenter %s (%s); check hostname and port.' % (self._where(), self._why(exc)))
 
     def logout(self):
         """End the session (this also frees the container views it created). Never raises."""
@@ -260,27 +291,30 @@ class VSphereClient:
         Every pyVmomi failure leaves as a VSphereError with one sentence.
         """
         try:
-            try:
-                return operation()
-            except vim.fault.NotAuthenticated:
-                if self.relogins:
-                    raise
-                self.relogins += 1
-                self.login()
-                return operation()
+            with deadline(self.timeout):
+                try:
+                    return operation()
+                except vim.fault.NotAuthenticated:
+                    if self.relogins:
+                        raise
+                    self.relogins += 1
+                    self.login()
+                    return operation()
         except VSphereError:
             raise
+        except DeadlineExceeded as exc:
+            raise self._no_answer(exc)
         except vim.fault.NotAuthenticated:
             raise VSphereLoginError('The vCenter session on %s expired again right after a new login; check the session settings of vCenter.'
                                     % self._where())
         except vmodl.MethodFault as exc:
-            raise VSphereError('vCenter %s refused the request: %s.' % (self._where(), _reason(exc.msg or type(exc).__name__)))
+            raise VSphereError('vCenter %s refused the request: %s.' % (self._where(), self._why(exc.msg or type(exc).__name__)))
         except (OSError, http.client.HTTPException, socket.timeout) as exc:
-            raise VSphereConnectionError('Lost the connection to vCenter %s (%s); check that it is reachable.' % (self._where(), _reason(exc)))
+            raise VSphereConnectionError('Lost the connection to vCenter %s (%s); check that it is reachable.' % (self._where(), self._why(exc)))
         except Exception as exc:  # pylint: disable=broad-except
             # pyVmomi raises a bare Exception when an answer is not SOAP (an HTTP 500 error page, a proxy page).
             raise VSphereConnectionError('vCenter %s sent an answer that is not a SOAP response (%s); retry, and check vCenter or the proxy if it persists.'
-                                         % (self._where(), _reason(exc).splitlines()[0].rstrip(':')))
+                                         % (self._where(), self._why(exc).splitlines()[0].rstrip(':')))
 
     # ---- reads
 
@@ -315,6 +349,18 @@ class VSphereClient:
             return self.retrieve([object_spec], property_specs)
         return self.call(read)
 
+    def retrieve_from(self, managed_type, moid, traversal, properties):
+        """Like retrieve_in_view, but starting at one object (and what the traversal reaches from it)."""
+        def read():
+            select = [self._traversal_spec(name, mtype, prop, nested) for name, mtype, prop, nested in traversal]
+            object_spec = vmodl.query.PropertyCollector.ObjectSpec(obj=self.moref(managed_type, moid), skip=False,
+                                                                    selectSet=select)
+            property_specs = [
+                vmodl.query.PropertyCollector.PropertySpec(type=VmomiSupport.GetWsdlType('urn:vim25', t), pathSet=paths, all=False)
+                for t, paths in properties.items()]
+            return self.retrieve([object_spec], property_specs)
+        return self.call(read)
+
     @staticmethod
     def _traversal_spec(name, managed_type, prop, nested):
         return vmodl.query.PropertyCollector.TraversalSpec(
@@ -338,8 +384,19 @@ class VSphereClient:
         cluster = self.moref('ClusterComputeResource', cluster_moid)
         # modify=True: unset properties are left alone. modify=False would reset the whole
         # cluster configuration (DRS rules included), so it is never used.
-        task = self.call(lambda: cluster.ReconfigureComputeResource_Task(spec, True))
-        self.wait_for_task(task._moId, timeout)
+        try:
+            task = self.call(lambda: cluster.ReconfigureComputeResource_Task(spec, True))
+        except VSphereConnectionError as exc:
+            # The request left; its answer did not arrive: vCenter may have started the task.
+            raise VSphereUnconfirmedError('The reconfigure request for cluster %s was sent but got no answer (%s); vCenter may '
+                                          'have applied it, so the outcome is unknown: check the recent tasks of the cluster in '
+                                          'vCenter, then run the task again.' % (cluster_moid, exc.message.rstrip('.')))
+        try:
+            self.wait_for_task(task._moId, timeout)
+        except (VSphereConnectionError, VSphereLoginError) as exc:
+            raise VSphereUnconfirmedError('vCenter task %s (reconfigure of cluster %s) was started, but the connection failed '
+                                          'before it finished (%s); its outcome is unknown: check the task in vCenter, then run '
+                                          'the task again.' % (task._moId, cluster_moid, exc.message.rstrip('.')), task=task._moId)
         return task._moId
 
     def wait_for_task(self, task_moid, timeout=TASK_TIMEOUT, sleep=time.sleep, clock=time.monotonic):
@@ -428,8 +485,19 @@ def read_cluster(client, datacenter, cluster, host_paths, datastore_paths, clust
         traversal.append(('host_vms', 'HostSystem', 'vm', []))
         properties['HostSystem'] = sorted(set(properties['HostSystem']) | set(['vm']))
         properties['VirtualMachine'] = sorted((set(['name']) | set(vm_paths)) - set(['runtime.host']))
-    objects = client.retrieve_in_view(['Datacenter', 'Folder', 'ClusterComputeResource'], traversal, properties)
-    found_dc, found_cluster = find_cluster(objects, datacenter, cluster)
+    view_types = ['Datacenter', 'Folder', 'ClusterComputeResource']
+    if vm_paths:
+        # VMs are most of the payload: find the cluster first (names and parents only), then read from the
+        # cluster alone, so the answer holds the target cluster's hosts and VMs, not the whole vCenter's.
+        lookup = client.retrieve_in_view(view_types, [], {'Datacenter': ['name', 'parent'], 'Folder': ['parent'],
+                                                          'ClusterComputeResource': ['name', 'parent']})
+        found_dc, found_cluster = find_cluster(lookup, datacenter, cluster)
+        objects = client.retrieve_from('ClusterComputeResource', found_cluster['_moid'], traversal, dict(
+            (t, paths) for t, paths in properties.items() if t not in ('Datacenter', 'Folder')))
+        found_cluster = dict(objects[found_cluster['_moid']], parent=found_cluster.get('parent'))
+    else:
+        objects = client.retrieve_in_view(view_types, traversal, properties)
+        found_dc, found_cluster = find_cluster(objects, datacenter, cluster)
     hosts = [objects[moid] for moid in found_cluster.get('host') or [] if moid in objects]
     vms = []
     if vm_paths:
@@ -446,35 +514,36 @@ def read_cluster(client, datacenter, cluster, host_paths, datastore_paths, clust
 
 # --------------------------------------------------------------------------- module wrapper
 
-class VSphereModule:
-    """AnsibleModule with the shared connection argspec, one error path and a guaranteed logout."""
+class VSphereModule(HaModule):
+    """HaModule with the vSphere connection: login before the work function, a guaranteed logout.
+
+    The work function receives the logged-in VSphereClient. Failures keep the fields of
+    earlier releases next to ``error``: ``error_kind`` and the error's details (``task``,
+    ``invalid_keys``) at the top level.
+    """
 
     def __init__(self, argument_spec, input_errors=(), **kwargs):
-        spec = vsphere_argspec()
-        spec.update(argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, **kwargs)
-        self.params = self.module.params
-        self.check_mode = self.module.check_mode
-        self.diff_mode = self.module._diff
-        self.input_errors = tuple(input_errors)
+        super(VSphereModule, self).__init__(argument_spec, vsphere_argspec(), input_errors=input_errors, **kwargs)
         if PYVMOMI_IMPORT_ERROR:
             self.module.fail_json(msg=missing_required_lib('pyVmomi'), exception=PYVMOMI_IMPORT_ERROR)
         self.client = VSphereClient(**self.params)
 
-    def run(self, body):
-        """Log in, run ``body(client)`` -> result dict, log out, exit (or fail with one message)."""
-        failure = None
-        try:
-            self.client.login()
-            result = body(self.client)
-        except self.input_errors as exc:
-            failure = dict(msg=str(exc))
-        except VSphereError as exc:
-            failure = dict(msg=exc.message, error_kind=exc.kind, **exc.details)
+    def _open(self):
+        check_connection_options(self.params)
+        self.client.login()
+
+    def _close(self):
         self.client.logout()
-        # Failing outside the except blocks keeps Python tracebacks out of an expected, explained failure.
-        if failure is not None:
-            self.module.fail_json(**failure)
-        for warning in result.pop('warnings', []):
-            self.module.warn(warning)
-        self.module.exit_json(**result)
+
+    def _work_args(self):
+        return (self.client,)
+
+    def _failure_extras(self, error):
+        if error is None:
+            return {}
+        result = dict(error.extra)
+        result['error_kind'] = error.kind
+        if error.kind == 'unconfirmed':
+            # The change may be in place: never report "nothing changed" for it.
+            result.update(changed=True, unconfirmed=[error.extra.get('task') or 'ReconfigureComputeResource_Task'])
+        return result

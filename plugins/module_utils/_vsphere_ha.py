@@ -26,6 +26,8 @@ import copy
 import ipaddress
 import re
 
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+
 MAX_ISOLATION_ADDRESSES = 10
 # vSphere HA reads das.isolationaddress0 to das.isolationaddress9; other indexes and the
 # index-less key of old releases are not isolation addresses.
@@ -81,10 +83,6 @@ STATE_FIELDS = (
     (('isolation_addresses', 'use_default_isolation_address', 'isolation_shutdown_timeout',
       'heartbeat_datastores_per_host', 'advanced_options', 'advanced_options_duplicates'), ('option',)),
 )
-
-
-class HaInputError(ValueError):
-    """Bad module input; the message is one sentence naming the option and the fix."""
 
 
 # --------------------------------------------------------------------------- small helpers

@@ -17,6 +17,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+
 CLUSTER_DEFAULT = 'cluster_default'
 STATES = ('merged', 'replaced', 'overridden', 'deleted', 'gathered')
 SETTINGS = ('restart_priority', 'isolation_response', 'vm_monitoring', 'apd_response', 'apd_delay', 'apd_reaction', 'pdl_response')
@@ -39,7 +41,7 @@ API_DEFAULTS = {
 }
 
 
-class OverrideInputError(ValueError):
+class OverrideInputError(HaInputError):
     """Bad module input; one sentence naming the field and the fix."""
 
 

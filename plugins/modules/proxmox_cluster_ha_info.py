@@ -37,12 +37,24 @@ options:
         figure, so it is stated here and copied into every host's C(reserved_mb) of RV(capacity_model).
     type: int
     default: 0
-  gather_guest_config:
+  gather_guest_disks:
     description:
-      - Read each guest's config (one GET per guest) to list the storage of its disks and the VM balloon minimum.
-        Turn off on very large clusters when only the capacity model is needed.
+      - List the guests' disks from storage content (C(GET /nodes/{node}/storage/{storage}/content)) - one GET per
+        shared storage and one per node and local storage that holds C(images) or C(rootdir), so the number of reads
+        does not grow with the number of guests. Each disk's C(key) is then the volume name (C(vm-100-disk-0)).
+      - Ignored when O(gather_guest_config=true), which lists disks from each guest's config instead.
+      - Local storage of a node that is not online cannot be listed; its guests' local disks are then missing and a
+        warning says so.
     type: bool
     default: true
+  gather_guest_config:
+    description:
+      - Read each guest's config (one GET per guest) to list its disks by config key (C(scsi0), C(rootfs)) and
+        to take the VM balloon minimum as C(reservation_mb) in RV(capacity_model).
+      - Off by default (it used to be on) because these reads grow with the number of guests; without it
+        C(reservation_mb) is 0 and disks come from O(gather_guest_disks).
+    type: bool
+    default: false
 '''
 
 EXAMPLES = r'''
@@ -77,12 +89,15 @@ nodes:
   elements: dict
   sample: [{name: pve1, online: true, memory_total_mb: 65536, memory_used_mb: 8192, ha_state: online}]
 guests:
-  description: VMs and containers with configured memory, HA state and disk storage.
+  description:
+    - VMs and containers with configured memory and HA state.
+    - C(disks) (C(key), C(storage), C(shared)) and C(storage_shared) only when O(gather_guest_disks) or
+      O(gather_guest_config) is on.
   returned: always
   type: list
   elements: dict
   sample: [{id: "vm:100", vmid: 100, type: vm, name: web1, node: pve1, running: true, memory_mb: 2048,
-            ha_state: started, disks: [{key: scsi0, storage: ceph, shared: true}], storage_shared: true}]
+            ha_state: started, disks: [{key: vm-100-disk-0, storage: ceph, shared: true}], storage_shared: true}]
 groups:
   description: HA groups (canonical); empty after migration.
   returned: always
@@ -149,8 +164,15 @@ requests:
 import re
 
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule, PveApiError
-from ansible_collections.clusterops.ha.plugins.module_utils import _pve_ha as ha
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.groups import normalize_group
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.options import normalize_cluster_ha
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import apt_path, package_versions
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import to_bool
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import normalize_resource
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_by_sid_from_rules
 from ansible_collections.clusterops.ha.plugins.module_utils import _pve_capacity_model as cm
+from ansible_collections.clusterops.ha.plugins.module_utils._model_common import check_host_reserved_mb, mib_down, mib_up
 
 QEMU_DISK_RE = re.compile(r'^(scsi|sata|ide|virtio|efidisk|tpmstate|unused)\d+$')
 LXC_DISK_RE = re.compile(r'^(rootfs|mp\d+|unused\d+)$')
@@ -183,89 +205,131 @@ def optional_get(pm, path, default):
         raise
 
 
+def content_disks(pm, resources_raw, guests):
+    """{sid: disks} from storage content: one GET per shared storage and per node x local storage."""
+    listings, unreadable = cm.content_listings(resources_raw)
+    for node, storage in unreadable:
+        pm.warn('Could not list storage %s on node %s (not available): disks of its guests there are not '
+                'listed.' % (storage, node))
+    volumes = [(listing, optional_get(pm, 'nodes/%s/storage/%s/content' % listing[:2], []) or [])
+               for listing in listings]
+    return cm.guest_disks_from_content(volumes, dict((g['vmid'], g['type']) for g in guests))
+
+
+def attach_content_disks(pm, resources_raw, guests, disk_bytes, shared):
+    """guest['disks'] from storage content; guests with a disk the listing did not show fall back to their config."""
+    disks_by_sid = content_disks(pm, resources_raw, guests)
+    unseen = [g for g in guests if g['id'] not in disks_by_sid and g['node'] and disk_bytes.get(g['id'])]
+    if unseen:
+        # The content listing hides volumes the token may not see (VM.Config.Disk): read those configs.
+        pm.warn('Storage content showed no disk of %d guest(s) with a disk (e.g. %s): their configs were read '
+                'instead; give the token VM.Config.Disk or set gather_guest_config.' % (len(unseen), unseen[0]['id']))
+    unseen_ids = set(g['id'] for g in unseen)
+    for guest in guests:
+        if guest['id'] in unseen_ids:
+            kind = 'qemu' if guest['type'] == 'vm' else 'lxc'
+            config = optional_get(pm, 'nodes/%s/%s/%d/config' % (guest['node'], kind, guest['vmid']), {}) or {}
+            guest['disks'] = guest_disks(guest['type'], config, shared)
+        else:
+            guest['disks'] = disks_by_sid.get(guest['id'], [])
+
+
 def work(pm):
     client = pm.client
     state = client.ha_state()
     status = client.get('cluster/status') or []
     resources_raw = client.get('cluster/resources') or []
     ha_raw = client.get('cluster/ha/resources') or []
-    rules = []
+    rules, raw_rules = [], []
     if state['groups_migrated']:
-        rules = [ha.normalize_rule(r) for r in client.get('cluster/ha/rules') or []]
-    groups = [ha.normalize_group(g) for g in state['groups'] or []]
+        raw_rules = client.get('cluster/ha/rules') or []
+        rules = [normalize_rule(r) for r in raw_rules]
+    groups = [normalize_group(g) for g in state['groups'] or []]
     manager = optional_get(pm, 'cluster/ha/status/manager_status', {}) or {}
-    options = ha.normalize_cluster_ha(optional_get(pm, 'cluster/options', {}) or {})
+    packages = package_versions(optional_get(pm, apt_path(client.node_names()), []) or [])
+    options = normalize_cluster_ha(optional_get(pm, 'cluster/options', {}) or {}, packages)
     storage_cfg = optional_get(pm, 'storage', []) or []
     backups = optional_get(pm, 'cluster/backup', []) or []
 
-    group_by_sid = ha.group_by_sid_from_rules(rules) if state['groups_migrated'] else None
-    ha_resources = [ha.normalize_resource(r, group_by_sid) for r in ha_raw]
+    group_by_sid = group_by_sid_from_rules(rules) if state['groups_migrated'] else None
+    ha_resources = [normalize_resource(r, group_by_sid) for r in ha_raw]
     ha_by_sid = dict((r['sid'], r) for r in ha_resources)
-    shared = dict((s.get('storage'), ha.to_bool(s.get('shared'))) for s in storage_cfg)
+    shared = dict((s.get('storage'), to_bool(s.get('shared'))) for s in storage_cfg)
     for item in resources_raw:
         if item.get('type') == 'storage' and item.get('storage') not in shared:
-            shared[item['storage']] = ha.to_bool(item.get('shared'))
+            shared[item['storage']] = to_bool(item.get('shared'))
 
     cluster_entry = next((s for s in status if s.get('type') == 'cluster'), {})
     node_status = ((manager.get('manager_status') or {}).get('node_status')) or {}
-    nodes = [dict(name=n['node'], online=n.get('status') == 'online', memory_total_mb=cm.mib_down(n.get('maxmem')),
-                  memory_used_mb=cm.mib_up(n.get('mem')), ha_state=node_status.get(n['node']))
+    nodes = [dict(name=n['node'], online=n.get('status') == 'online', memory_total_mb=mib_down(n.get('maxmem')),
+                  memory_used_mb=mib_up(n.get('mem')), ha_state=node_status.get(n['node']))
              for n in resources_raw if n.get('type') == 'node']
-    guests, configs, findings = [], {}, []
+    guests, configs, findings, disk_bytes = [], {}, [], {}
     for item in resources_raw:
         if item.get('type') not in ('qemu', 'lxc'):
             continue
         kind = 'vm' if item['type'] == 'qemu' else 'ct'
         sid = '%s:%d' % (kind, int(item['vmid']))
         guest = dict(id=sid, vmid=int(item['vmid']), type=kind, name=item.get('name'), node=item.get('node'),
-                     running=item.get('status') == 'running', memory_mb=cm.mib_up(item.get('maxmem')),
+                     running=item.get('status') == 'running', memory_mb=mib_up(item.get('maxmem')),
                      template=bool(item.get('template')),
                      ha_state=ha_by_sid[sid]['state'] if sid in ha_by_sid else None)
+        disk_bytes[sid] = item.get('maxdisk') or 0
         if pm.params['gather_guest_config'] and item.get('node'):
             path = 'nodes/%s/%s/%d/config' % (item['node'], item['type'], int(item['vmid']))
             configs[sid] = optional_get(pm, path, {}) or {}
             guest['disks'] = guest_disks(kind, configs[sid], shared)
-            guest['storage_shared'] = all(d['shared'] for d in guest['disks'])
-            if sid in ha_by_sid:
-                for disk in guest['disks']:
-                    if not disk['shared']:
-                        findings.append('%s is an HA resource but its disk %s is on non-shared storage %s.' % (sid, disk['key'], disk['storage']))
         guests.append(guest)
+    if pm.params['gather_guest_disks'] and not pm.params['gather_guest_config']:
+        attach_content_disks(pm, resources_raw, guests, disk_bytes, shared)
+    for guest in guests:
+        if 'disks' not in guest:
+            continue
+        guest['storage_shared'] = all(d['shared'] for d in guest['disks'])
+        if guest['id'] in ha_by_sid:
+            for disk in guest['disks']:
+                if not disk['shared']:
+                    findings.append('%s is an HA resource but its disk %s is on non-shared storage %s.'
+                                    % (guest['id'], disk['key'], disk['storage']))
     if len(nodes) < 3:
         findings.append('The cluster has %d node(s); PVE HA needs at least 3 for quorum after a failure.' % len(nodes))
-    if cluster_entry and not ha.to_bool(cluster_entry.get('quorate')):
+    if cluster_entry and not to_bool(cluster_entry.get('quorate')):
         findings.append('The cluster is not quorate; HA cannot recover anything until quorum returns.')
 
     members = dict((g['name'], []) for g in groups)
     for res in ha_resources:
         if not state['groups_migrated'] and res.get('group') in members:
             members[res['group']].append(res['sid'])
-    constraints = cm.placement_constraints([(g, members[g['name']]) for g in groups], rules, [n['name'] for n in nodes])
+    constraints = cm.placement_constraints([(g, members[g['name']]) for g in groups], rules, [n['name'] for n in nodes],
+                                           cm.rules_with_errors(raw_rules))
+    votes, quorum = cm.quorum_votes(optional_get(pm, 'cluster/config/nodes', []) or [],
+                                    optional_get(pm, 'cluster/config/qdevice', {}) or {})
     model = cm.build_capacity_model(cluster_entry.get('name'), resources_raw, ha_resources, constraints,
-                                    pm.params['host_reserved_mb'], node_status, configs)
+                                    pm.params['host_reserved_mb'], node_status, configs, node_votes=votes,
+                                    quorum=quorum if votes else None, crs=options['crs']['ha'],
+                                    service_status=(manager.get('manager_status') or {}).get('service_status'))
     return dict(
         changed=False,
-        cluster=dict(name=cluster_entry.get('name'), quorate=ha.to_bool(cluster_entry.get('quorate')),
+        cluster=dict(name=cluster_entry.get('name'), quorate=to_bool(cluster_entry.get('quorate')),
                      nodes=len(nodes), nodes_online=sum(1 for n in nodes if n['online'])),
         nodes=nodes, guests=guests, groups=groups, rules=rules, resources=ha_resources, manager_status=manager,
         options=options,
-        storage=[dict(storage=s.get('storage'), type=s.get('type'), shared=ha.to_bool(s.get('shared')),
+        storage=[dict(storage=s.get('storage'), type=s.get('type'), shared=to_bool(s.get('shared')),
                       content=s.get('content')) for s in storage_cfg],
         backup_jobs=[dict(id=b.get('id'), schedule=b.get('schedule') or b.get('starttime'),
-                          enabled=b.get('enabled') is None or ha.to_bool(b.get('enabled')), storage=b.get('storage'),
-                          all=ha.to_bool(b.get('all')), vmid=b.get('vmid'), pool=b.get('pool')) for b in backups],
-        capacity_model=model, findings=findings)
+                          enabled=b.get('enabled') is None or to_bool(b.get('enabled')), storage=b.get('storage'),
+                          all=to_bool(b.get('all')), vmid=b.get('vmid'), pool=b.get('pool')) for b in backups],
+        capacity_model=model, findings=findings, **pm.result_facts())
 
 
 def main():
     pm = PveModule(
         dict(host_reserved_mb=dict(type='int', default=0),
-             gather_guest_config=dict(type='bool', default=True)),
+             gather_guest_disks=dict(type='bool', default=True),
+             gather_guest_config=dict(type='bool', default=False)),
         supports_check_mode=True,
     )
-    if pm.params['host_reserved_mb'] < 0:
-        pm.fail('host_reserved_mb is %d; give a whole number of MiB >= 0.' % pm.params['host_reserved_mb'])
-    pm.run(work)
+    pm.run(work, check=lambda m: check_host_reserved_mb(m.params['host_reserved_mb']))
 
 
 if __name__ == '__main__':

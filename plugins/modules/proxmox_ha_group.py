@@ -18,8 +18,8 @@ description:
   - On a PVE 9 cluster whose groups were migrated to rules, manages the equivalent node-affinity rule the way PVE's own
     migration does it instead, and says so in RV(translated_to_rule) - rule C(ha-group-<name>), C(strict) =
     O(restricted), and each member resource's C(failback) = not O(nofailback). PVE cannot store a rule without
-    resources, so on such a cluster a group with no member resource yet is reported as pending and created by the first
-    run after a resource joins it (see the collection's Proxmox guide).
+    resources, so on such a cluster give the members in O(resources) to create the group; without them a new group is
+    reported as pending (see the collection's Proxmox guide).
   - Node lists are compared as sets with priorities, so order, C(node:0) versus C(node), and omitted defaults never
     cause a change.
 author:
@@ -56,6 +56,16 @@ options:
   comment:
     description: Description; V("") removes it.
     type: str
+  resources:
+    description:
+      - The group's members, exactly (HA resources as C(vm:<id>), C(ct:<id>) or a bare VMID); omitted keeps the
+        membership as it is. Each must already be an HA resource (add it with M(clusterops.ha.proxmox_ha_resources)).
+      - On PVE 9 with migrated groups they become the resources of rule C(ha-group-<name>), which is how a new group
+        can be created there at all; on PVE 8 (and PVE 9 before migration) each member's C(group) is set, and
+        resources that leave the group get no group.
+      - A second identical run changes nothing on both.
+    type: list
+    elements: str
   state:
     description: Whether the group exists.
     type: str
@@ -73,6 +83,16 @@ EXAMPLES = r'''
     nodes: [pve1:2, pve2:1, pve3]
     restricted: false
     nofailback: true
+
+- name: A new group with its members (works on PVE 8 and on PVE 9 after groups became rules)
+  clusterops.ha.proxmox_ha_group:
+    api_host: pve1.example.com
+    api_token_id: automation@pve!ha
+    api_token_secret: "{{ vault_pve_token }}"
+    name: db
+    nodes: [pve2:2, pve3]
+    restricted: true
+    resources: [vm:201, vm:202]
 
 - name: Remove a group (nodes are not needed)
   clusterops.ha.proxmox_ha_group:
@@ -120,88 +140,75 @@ requests:
 '''
 
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
-from ansible_collections.clusterops.ha.plugins.module_utils import _pve_ha as ha
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.groups import (
+    desired_group, normalize_group, plan_group, plan_group_members)
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import check_config_id, guest_types, normalize_sid, sort_sids
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest, to_requests
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import normalize_resource
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_rule_name, plan_group_as_rule
+
+
+def desired_members(pm, managed):
+    """The `resources` option as sorted SIDs (None: keep), each an existing HA resource."""
+    if pm.params.get('resources') is None or pm.params['state'] == 'absent':
+        return None
+    types, _nodes = guest_types(pm.client.get('cluster/resources', type='vm'))
+    sids = [normalize_sid(item, types, 'resources') for item in pm.params['resources']]
+    if len(set(sids)) != len(sids):
+        raise HaInputError("resources lists the same resource twice; give each resource once.")
+    missing = [sid for sid in sort_sids(sids) if sid not in managed]
+    if missing:
+        raise HaInputError("resources %s are not HA resources yet; add them with clusterops.ha.proxmox_ha_resources "
+                           "first, then give them here as members of group '%s'." % (', '.join(missing), pm.params['name']))
+    return sort_sids(sids)
 
 
 def find_group(groups, name):
     for item in groups or []:
         if item.get('group') == name:
-            return ha.normalize_group(item)
+            return normalize_group(item)
     return None
 
 
 def plan_groups_api(pm, desired, reread):
-    """Plan against /cluster/ha/groups (PVE 8, or PVE 9 before migration)."""
+    """Read /cluster/ha/groups (PVE 8, or PVE 9 before migration) and plan."""
     state = pm.client.ha_state()
     groups = pm.client.get('cluster/ha/groups') if reread else state['groups']
     current = find_group(groups, desired['name'])
-    writes = []
-    if pm.params['state'] == 'absent':
-        after = None
-        if current:
-            # PVE refuses to delete a group that resources still use; say which, before writing anything.
-            users = ha.sort_sids(r['sid'] for r in pm.client.get('cluster/ha/resources') or [] if r.get('group') == desired['name'])
-            if users:
-                raise ha.HaInputError("HA group '%s' is still used by %s; move them out first (proxmox_ha_resources with "
-                                      "group: '' or another group), then remove the group." % (desired['name'], ', '.join(users)))
-            writes.append(dict(method='DELETE', path='cluster/ha/groups/%s' % desired['name'], params={}))
-    else:
-        ha.validate_group(desired, current, pm.client.node_names() if desired.get('nodes') else None, 'present')
-        after = ha.merge_desired(current, desired, dict(ha.GROUP_DEFAULTS, name=desired['name']))
-        if current is None:
-            params = dict(ha.group_write_params(None, after), group=desired['name'])
-            writes.append(dict(method='POST', path='cluster/ha/groups', params=params))
-        elif ha.changed_fields(current, after):
-            params = ha.group_write_params(current, after)
-            digest = ha.first_digest(groups)
-            if digest:
-                params['digest'] = digest
-            writes.append(dict(method='PUT', path='cluster/ha/groups/%s' % desired['name'], params=params))
-    return dict(before=current, after=after, writes=writes)
+    users = ()
+    if pm.params['state'] == 'absent' and current:
+        users = sort_sids(r['sid'] for r in pm.client.get('cluster/ha/resources') or [] if r.get('group') == desired['name'])
+    cluster_nodes = pm.client.node_names() if pm.params['state'] == 'present' and desired.get('nodes') else None
+    planned = plan_group(current, desired, pm.params['state'], cluster_nodes, users)
+    if pm.params['state'] == 'present' and pm.params.get('resources') is not None:
+        resources_raw = pm.client.get('cluster/ha/resources') or []
+        members = desired_members(pm, set(r['sid'] for r in resources_raw))
+        planned['commands'] = planned['commands'] + plan_group_members(desired['name'], members, resources_raw)
+    return dict(planned, writes=to_requests(planned['commands'], dict(group=first_digest(groups))))
 
 
 def plan_rules_api(pm, desired):
-    """Plan against the ha-group-<name> node-affinity rule (PVE 9 after migration)."""
-    rules_raw = pm.client.get('cluster/ha/rules')
-    rules = [ha.normalize_rule(r) for r in rules_raw or []]
-    name = ha.group_rule_name(desired['name'])
-    rule = next((r for r in rules if r['name'] == name), None)
-    resources = [ha.normalize_resource(r) for r in pm.client.get('cluster/ha/resources') or []]
-    failbacks = dict((r['sid'], r['failback']) for r in resources)
-    current = ha.rule_as_group(rule, failbacks) if rule else None
-    writes, translated = [], dict(rule=name, pending=False)
-    if pm.params['state'] == 'absent':
-        after = None
-        if rule:
-            writes.append(dict(method='DELETE', path='cluster/ha/rules/%s' % name, params={}))
-        return dict(before=current, after=after, writes=writes, translated=translated)
-    ha.validate_group(desired, current, pm.client.node_names() if desired.get('nodes') else None, 'present')
-    after = ha.merge_desired(current, desired, dict(ha.GROUP_DEFAULTS, name=desired['name']))
-    if rule is None:
-        translated.update(pending=True, strict=after['restricted'], nodes=after['nodes'], resources=[])
-        pm.warn("HA groups on this PVE 9 cluster were migrated to rules and rule '%s' cannot exist without resources; "
-                "add resources with group '%s' and run this task again to create it." % (name, desired['name']))
-        return dict(before=None, after=None, writes=[], translated=translated)
-    after_rule = ha.group_as_rule(after, rule['resources'], rule)
-    ha.validate_rule(after_rule, set(failbacks), pm.client.node_names(), rules)
-    if ha.changed_fields(rule, after_rule):
-        params = ha.rule_write_params(rule, after_rule)
-        digest = ha.first_digest(rules_raw)
-        if digest:
-            params['digest'] = digest
-        writes.append(dict(method='PUT', path='cluster/ha/rules/%s' % name, params=params))
-    if desired.get('nofailback') is not None:
-        for sid in rule['resources']:
-            if failbacks.get(sid, True) == desired['nofailback']:
-                params = dict(failback=0) if desired['nofailback'] else dict(delete='failback')
-                writes.append(dict(method='PUT', path='cluster/ha/resources/%s' % sid, params=params))
-    translated.update(strict=after_rule['strict'], nodes=after_rule['nodes'], resources=after_rule['resources'])
-    return dict(before=current, after=after, writes=writes, translated=translated)
+    """Read the ha-group-<name> node-affinity rule (PVE 9 after migration) and the resources, and plan."""
+    rules_raw = pm.client.get('cluster/ha/rules') or []
+    rules = [normalize_rule(r) for r in rules_raw]
+    rule = next((r for r in rules if r['name'] == group_rule_name(desired['name'])), None)
+    resources_raw = pm.client.get('cluster/ha/resources') or []
+    failbacks = dict((r['sid'], r['failback']) for r in (normalize_resource(item) for item in resources_raw))
+    needs_nodes = pm.params['state'] == 'present' and (rule is not None or desired.get('nodes'))
+    cluster_nodes = pm.client.node_names() if needs_nodes else None
+    members = desired_members(pm, set(failbacks))
+    planned = plan_group_as_rule(rule, desired, pm.params['state'], failbacks, cluster_nodes, rules, members)
+    for warning in planned['warnings']:
+        pm.warn(warning)
+    # Only the rule carries a digest: the member failback PUTs follow it (as before the planners existed).
+    return dict(planned, writes=to_requests(planned['commands'], dict(rule=first_digest(rules_raw))))
 
 
 def work(pm):
-    ha.check_config_id(pm.params['name'], 'name')
-    desired = ha.desired_group(pm.params) if pm.params['state'] == 'present' else dict(name=pm.params['name'])
+    check_config_id(pm.params['name'], 'name')
+    desired = desired_group(pm.params) if pm.params['state'] == 'present' else dict(name=pm.params['name'])
     state = pm.client.ha_state()
     reads = {'first': True}
 
@@ -219,6 +226,7 @@ def work(pm):
         out['translated_to_rule'] = result['translated']
     if pm.diff_mode:
         out['diff'] = dict(before=result['before'] or {}, after=result['after'] or {})
+    out.update(pm.result_facts())
     return out
 
 
@@ -229,6 +237,7 @@ def main():
              restricted=dict(type='bool'),
              nofailback=dict(type='bool'),
              comment=dict(type='str'),
+             resources=dict(type='list', elements='str'),
              state=dict(type='str', choices=['present', 'absent'], default='present')),
         supports_check_mode=True,
     )

@@ -148,17 +148,24 @@ requests:
 '''
 
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
-from ansible_collections.clusterops.ha.plugins.module_utils import _pve_ha as ha
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import guest_types, sort_sids
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest, to_requests
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import (
+    check_error_states, desired_resources, normalize_resource, plan_resources, validate_resources)
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import apt_path, has, package_versions
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_by_sid_from_rules
 
 
 def read_current(pm, state):
     """Canonical resources by sid, canonical rules (migrated clusters) and the raw digests."""
     raw = pm.client.get('cluster/ha/resources') or []
     rules_raw = (pm.client.get('cluster/ha/rules') or []) if state['groups_migrated'] else []
-    rules = [ha.normalize_rule(r) for r in rules_raw]
-    group_by_sid = ha.group_by_sid_from_rules(rules) if state['groups_migrated'] else None
-    current = dict((r['sid'], ha.normalize_resource(r, group_by_sid)) for r in raw)
-    return current, rules, ha.first_digest(raw), ha.first_digest(rules_raw)
+    rules = [normalize_rule(r) for r in rules_raw]
+    group_by_sid = group_by_sid_from_rules(rules) if state['groups_migrated'] else None
+    current = dict((r['sid'], normalize_resource(r, group_by_sid)) for r in raw)
+    return current, rules, first_digest(raw), first_digest(rules_raw)
 
 
 def plan(pm, desired):
@@ -166,18 +173,24 @@ def plan(pm, desired):
     current, rules, res_digest, rule_digest = read_current(pm, state)
     with_failback = state['major'] >= 9
     groups = None if state['groups_migrated'] else [g.get('group') for g in state['groups'] or []]
-    ha.validate_resources(desired, groups, state['groups_migrated'], rules, with_failback)
-    planned = ha.plan_resources(current, desired, pm.params['state'], translate_groups=state['groups_migrated'],
-                                rules=rules, with_failback=with_failback)
-    writes = [ha.command_to_request(cmd) for cmd in planned['commands']]
-    writes = ha.with_first_digest(writes, 'cluster/ha/resources', res_digest)
-    writes = ha.with_first_digest(writes, 'cluster/ha/rules', rule_digest)
+    validate_resources(desired, groups, state['groups_migrated'], rules, with_failback)
+    # pve-ha-manager < 5.0.7 deletes a resource without taking it out of the rules: do it here.
+    purge_rules = bool(rules) and not has(package_versions(pm.client.get(apt_path(pm.client.node_names()))),
+                                           'delete_purge')
+    planned = plan_resources(current, desired, pm.params['state'], translate_groups=state['groups_migrated'],
+                             rules=rules, with_failback=with_failback, purge_rules=purge_rules)
+    if any(cmd['kind'] == 'resource' and cmd['op'] == 'update' for cmd in planned['commands']):
+        manager = (pm.client.get('cluster/ha/status/manager_status') or {}).get('manager_status') or {}
+        check_error_states(planned['commands'], dict(
+            (sid, (status or {}).get('state')) for sid, status in (manager.get('service_status') or {}).items()))
+    writes = to_requests(planned['commands'], dict(resource=res_digest, rule=rule_digest))
     rules_touched = sorted(cmd['id'] for cmd in planned['commands'] if cmd['kind'] == 'rule')
-    return dict(before=as_list(planned['before']), after=as_list(planned['after']), writes=writes, rules=rules_touched)
+    return dict(before=as_list(planned['before']), after=as_list(planned['after']), writes=writes, rules=rules_touched,
+                purged=planned['purged'])
 
 
 def as_list(by_sid):
-    return [by_sid[sid] for sid in ha.sort_sids(by_sid)]
+    return [by_sid[sid] for sid in sort_sids(by_sid)]
 
 
 def work(pm):
@@ -185,21 +198,25 @@ def work(pm):
     state = pm.client.ha_state()
     if params['state'] == 'gathered':
         current, _rules, _d1, _d2 = read_current(pm, state)
-        return dict(changed=False, gathered=as_list(current))
+        return dict(changed=False, gathered=as_list(current), **pm.result_facts())
     if params['state'] == 'deleted' and not params['config']:
-        raise ha.HaInputError("config is empty, so state=deleted would remove nothing; list the resources to delete, or "
-                              "use state=overridden with config: [] to remove every HA resource.")
+        raise HaInputError("config is empty, so state=deleted would remove nothing; list the resources to delete, or "
+                           "use state=overridden with config: [] to remove every HA resource.")
     if params['config'] is None:
-        raise ha.HaInputError("config is required with state=%s; list the HA resources." % params['state'])
-    types, _nodes = ha.guest_types(pm.client.get('cluster/resources', type='vm'))
-    desired = ha.desired_resources(params['config'], types)
+        raise HaInputError("config is required with state=%s; list the HA resources." % params['state'])
+    types, _nodes = guest_types(pm.client.get('cluster/resources', type='vm'))
+    desired = desired_resources(params['config'], types)
     result = pm.converge(lambda: plan(pm, desired))
+    for name in result.get('purged') or []:
+        pm.warn("rule '%s' is deleted with the resources it kept: this PVE has no purge on delete (pve-ha-manager "
+                "< 5.0.7), so the module does what purge does." % name)
     out = dict(changed=bool(result['writes']), before=result['before'], after=result['after'], commands=result['writes'])
     if state['groups_migrated']:
         out['translated_to_rule'] = result['rules']
     if pm.diff_mode:
         # Ansible renders a diff side only from a mapping or a string, so key the lists by sid.
         out['diff'] = dict(before=keyed_by_sid(result['before']), after=keyed_by_sid(result['after']))
+    out.update(pm.result_facts())
     return out
 
 

@@ -133,64 +133,47 @@ requests:
 '''
 
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
-from ansible_collections.clusterops.ha.plugins.module_utils import _pve_ha as ha
-
-NODE_ONLY = ('nodes', 'strict')
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import check_config_id, guest_types
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest, to_requests
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule, plan_rule
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import apt_path, package_versions
 
 
 def check_support(state):
     if not state['rules_supported']:
-        raise ha.HaInputError("proxmox_ha_rule needs PVE 9 (this cluster runs %s); on PVE 8 use "
-                              "clusterops.ha.proxmox_ha_group instead." % state['version'])
+        raise HaInputError("proxmox_ha_rule needs PVE 9 (this cluster runs %s); on PVE 8 use "
+                           "clusterops.ha.proxmox_ha_group instead." % state['version'])
     if not state['groups_migrated']:
-        raise ha.HaInputError("This PVE 9 cluster has not migrated its HA groups to rules yet, so PVE refuses rule "
-                              "changes; bring all nodes online so the migration runs, or manage the groups with "
-                              "clusterops.ha.proxmox_ha_group.")
+        raise HaInputError("This PVE 9 cluster has not migrated its HA groups to rules yet, so PVE refuses rule "
+                           "changes; bring all nodes online so the migration runs, or manage the groups with "
+                           "clusterops.ha.proxmox_ha_group.")
 
 
 def plan(pm):
-    params = pm.params
     rules_raw = pm.client.get('cluster/ha/rules') or []
-    rules = [ha.normalize_rule(r) for r in rules_raw]
-    current = next((r for r in rules if r['name'] == params['name']), None)
-    if params['state'] == 'absent':
-        writes = [dict(method='DELETE', path='cluster/ha/rules/%s' % params['name'], params={})] if current else []
-        return dict(before=current, after=None, writes=writes)
-    rule_type = params['type'] or (current or {}).get('type')
-    if rule_type is None:
-        raise ha.HaInputError("type is required to create rule '%s'; set node-affinity or resource-affinity." % params['name'])
-    if current and params['type'] and params['type'] != current['type']:
-        raise ha.HaInputError("type of rule '%s' is %s and PVE cannot change it; remove the rule with state=absent and "
-                              "create it again, or keep type %s." % (params['name'], current['type'], current['type']))
-    if rule_type == 'resource-affinity':
-        given = [key for key in NODE_ONLY if params.get(key) is not None]
-        if given:
-            raise ha.HaInputError("%s applies only to node-affinity rules; drop it from resource-affinity rule '%s'."
-                                  % (given[0], params['name']))
-    types, _nodes = ha.guest_types(pm.client.get('cluster/resources', type='vm'))
-    desired = ha.desired_rule(dict(params, type=rule_type), types)
-    after = ha.merge_desired(current, desired, dict(ha.rule_defaults(rule_type), name=params['name']))
-    managed = set(r['sid'] for r in pm.client.get('cluster/ha/resources') or [])
-    ha.validate_rule(after, managed, pm.client.node_names(), rules)
-    writes = []
-    if current is None:
-        writes.append(dict(method='POST', path='cluster/ha/rules', params=dict(ha.rule_write_params(None, after), rule=params['name'])))
-    elif ha.changed_fields(current, after):
-        write = ha.rule_write_params(current, after)
-        digest = ha.first_digest(rules_raw)
-        if digest:
-            write['digest'] = digest
-        writes.append(dict(method='PUT', path='cluster/ha/rules/%s' % params['name'], params=write))
-    return dict(before=current, after=after, writes=writes)
+    rules = [normalize_rule(r) for r in rules_raw]
+    types = managed = nodes = packages = known = None
+    if pm.params['state'] == 'present':
+        types, _nodes = guest_types(pm.client.get('cluster/resources', type='vm'))
+        managed = set(r['sid'] for r in pm.client.get('cluster/ha/resources') or [])
+        nodes = pm.client.node_names()
+        packages = package_versions(pm.client.get(apt_path(nodes)))
+        # PVE counts the nodes its HA manager knows (none before a first CRM master) for negative rules.
+        manager = (pm.client.get('cluster/ha/status/manager_status') or {}).get('manager_status') or {}
+        known = sorted(manager.get('node_status') or {})
+    planned = plan_rule(rules, pm.params, types, managed, nodes, packages=packages, nodes_known=known)
+    return dict(planned, writes=to_requests(planned['commands'], dict(rule=first_digest(rules_raw))))
 
 
 def work(pm):
-    ha.check_config_id(pm.params['name'], 'name')
+    check_config_id(pm.params['name'], 'name')
     check_support(pm.client.ha_state())
     result = pm.converge(lambda: plan(pm))
     out = dict(changed=bool(result['writes']), before=result['before'], after=result['after'], commands=result['writes'])
     if pm.diff_mode:
         out['diff'] = dict(before=result['before'] or {}, after=result['after'] or {})
+    out.update(pm.result_facts())
     return out
 
 

@@ -313,11 +313,12 @@ options_present_but_empty:
   elements: str
 '''
 
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_client import (
     VSphereError, VSphereModule, read_cluster)
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import (
     ADMISSION_POLICIES, APD_REACTIONS, APD_RESPONSES, HEARTBEAT_POLICIES, ISOLATION_RESPONSES, PDL_RESPONSES,
-    RESTART_PRIORITIES, VM_MONITORING_MODES, HaInputError, blank_options_spec, empty_option_keys, normalize_current,
+    RESTART_PRIORITIES, VM_MONITORING_MODES, blank_options_spec, empty_option_keys, normalize_current,
     RECONFIGURE_HOSTS_MODES, plan, plan_host_reconfigure, unapplied, vsan_network_facts)
 
 HOST_PATHS = ['name', 'runtime.connectionState', 'runtime.inMaintenanceMode', 'config.virtualNicManagerInfo']

@@ -150,8 +150,9 @@ capacity_model:
   type: dict
 '''
 
-from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_capacity_model import (
-    capacity_model, effective_restart_priority, mib_down)
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._model_common import check_host_reserved_mb, mib_down
+from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_capacity_model import capacity_model, effective_restart_priority
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_client import VSphereModule, read_cluster
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import (
     normalize_current, vsan_network_facts, vsan_vmkernels)
@@ -280,13 +281,16 @@ def run(module, client):
     }
 
 
+def check_input(module):
+    """Input checks before connecting."""
+    check_host_reserved_mb(module.params['host_reserved_mb'])
+    if module.params['vsan_failures_to_tolerate'] < 0:
+        raise HaInputError('vsan_failures_to_tolerate is %d; set it to 0 or more.' % module.params['vsan_failures_to_tolerate'])
+
+
 def main():
     module = VSphereModule(module_args(), supports_check_mode=True)
-    if module.params['vsan_failures_to_tolerate'] < 0:
-        module.module.fail_json(msg='vsan_failures_to_tolerate is %d; set it to 0 or more.' % module.params['vsan_failures_to_tolerate'])
-    if module.params['host_reserved_mb'] < 0:
-        module.module.fail_json(msg='host_reserved_mb is %d; set it to 0 or more MiB.' % module.params['host_reserved_mb'])
-    module.run(lambda client: run(module, client))
+    module.run(lambda client: run(module, client), check=check_input)
 
 
 if __name__ == '__main__':

@@ -12,6 +12,8 @@ build their checks with :func:`check`, print them with :func:`check_lines` and r
 
 from __future__ import absolute_import, division, print_function
 
+import json
+
 __metaclass__ = type
 
 ACTIONS = ('fail', 'warn', 'skip')
@@ -32,6 +34,13 @@ def check(name, passed, action, summary, evidence=None):
             'evidence': evidence if evidence is not None else {}}
 
 
+def not_applicable(name, action, summary, evidence=None):
+    """A record for a check that does not apply to this cluster: status ``n/a``, never refuses."""
+    record = check(name, True, action, summary, evidence)
+    record['status'] = 'n/a'
+    return record
+
+
 def by_status(checks, status):
     """The checks with this status, in their order."""
     return [c for c in checks if c.get('status') == status]
@@ -48,7 +57,6 @@ def refusal_message(checks, variable_prefix):
     failed = by_status(checks, 'fail')
     if not failed:
         return ''
-    import json
     parts = ['%s: %s (evidence: %s)' % (c['name'], c['summary'], json.dumps(c['evidence'], sort_keys=True))
              for c in failed]
     return ('Preflight refused HA on this cluster: %s. Nothing has been written. Fix the cluster or the '

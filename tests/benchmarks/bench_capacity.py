@@ -10,31 +10,42 @@
 Clusters are generated from a fixed seed: about 156 guests per host, sizes 1-32 GiB, 10 %
 non-HA, 5 % restricted to 4 hosts, 2 % in anti-affinity pairs, 10 % with host priorities, hosts
 sized so that memory is about 80 % committed (N+2 passes on 64 hosts). The "ring" cluster is
-adversarial for the preferred order (see make_ring_cluster).
+adversarial for the preferred order (see make_ring_cluster). Rows marked "pve-basic" /
+"pve-static" are the same clusters on Proxmox, where the engine replays PVE's own recovery.
 """
 
 from __future__ import absolute_import, division, print_function
 
 import argparse
-import importlib.util
+import importlib
 import os
 import random
 import sys
+import tempfile
 import time
 
 __metaclass__ = type
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ENGINE_PATH = os.path.join(HERE, '..', '..', 'plugins', 'module_utils', '_capacity.py')
+REPO = os.path.abspath(os.path.join(HERE, '..', '..'))
 GUEST_GIB = [1, 2, 2, 4, 4, 4, 8, 8, 16, 32]
 
 
 def load_engine():
-    # Load the engine from its file: it has no Ansible import, so no collection path is needed.
-    spec = importlib.util.spec_from_file_location('clusterops_capacity_engine', ENGINE_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The engine package (plugins/plugin_utils/_capacity) of this checkout, importable by its collection name.
+
+    It has no Ansible import; only the ansible_collections.clusterops.ha path is needed, so a
+    checkout that is not laid out that way is linked into a temporary one.
+    """
+    parts = REPO.split(os.sep)
+    if parts[-3:-2] == ['ansible_collections'] and parts[-2:] == ['clusterops', 'ha']:
+        root = os.sep.join(parts[:-3])
+    else:
+        root = tempfile.mkdtemp(prefix='bench-capacity-')
+        os.makedirs(os.path.join(root, 'ansible_collections', 'clusterops'))
+        os.symlink(REPO, os.path.join(root, 'ansible_collections', 'clusterops', 'ha'))
+    sys.path.insert(0, root)
+    return importlib.import_module('ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.engine')
 
 
 def make_cluster(hosts, guests, seed=42, load=0.80):
@@ -93,20 +104,30 @@ def make_ring_cluster(hosts, guests_per_host=6):
                 entry['allowed_hosts'] = [names[(i + d) % hosts] for d in range(4)]
             entries.append(entry)
         entries.append({'id': 'vm:%03dxx' % i, 'host': name, 'memory_mb': 1024, 'ha': False})
-    return {'platform': 'proxmox', 'cluster': 'ring-%d' % hosts,
+    return {'platform': None, 'cluster': 'ring-%d' % hosts,  # feasibility: the exact search's worst case
             'hosts': [{'name': n, 'memory_mb': 8192 * guests_per_host + 1024 + 15360} for n in names],
             'guests': entries}
 
 
-def measure(engine, hosts, guests, k, ring=False):
+def as_proxmox(model, crs):
+    """The same cluster on Proxmox: the engine replays PVE's recovery with scheduler crs."""
+    model = dict(model, platform='proxmox', crs=crs)
+    model['hosts'] = [dict(h, cpus=64) for h in model['hosts']]
+    model['guests'] = [dict(g, cpus=2) for g in model['guests']]
+    return model
+
+
+def measure(engine, hosts, guests, k, ring=False, crs=None):
     model = make_ring_cluster(hosts) if ring else make_cluster(hosts, guests)
+    if crs:
+        model = as_proxmox(model, crs)
     guests = len(model['guests'])
     start = time.perf_counter()
     normalized = engine.normalize_model(model)
     validate_s = time.perf_counter() - start
 
     start, cpu_start = time.perf_counter(), time.process_time()
-    cluster = engine._Cluster(normalized, 'configured', 0)
+    cluster = engine.new_cluster(normalized, 'configured', 0)
     summary, scenarios, _track = engine._evaluate_k(cluster, k, engine.ENUMERATION_LIMIT, engine.SEARCH_NODE_LIMIT, True)
     k_only_s, k_only_cpu_s = time.perf_counter() - start, time.process_time() - cpu_start
     displaced = sum(s['displaced_count'] for s in scenarios)
@@ -116,7 +137,7 @@ def measure(engine, hosts, guests, k, ring=False):
     result = engine.evaluate(normalized, host_failures=k)
     evaluate_s, evaluate_cpu_s = time.perf_counter() - start, time.process_time() - cpu_start
     return {
-        'cluster': 'ring' if ring else 'random',
+        'cluster': ('ring' if ring else 'random') + (' pve-' + crs if crs else ''),
         'hosts': hosts,
         'guests': guests,
         'searched': searched,
@@ -160,17 +181,21 @@ def main(argv=None):
     args = parser.parse_args(argv)
     engine = load_engine()
     if args.quick:
-        plan = [(8, 1250, 1, False), (8, 1250, 2, False), (16, 2500, 2, False), (16, 0, 2, True)]
+        plan = [(8, 1250, 1, False, None), (8, 1250, 2, False, None), (16, 2500, 2, False, None), (16, 0, 2, True, None),
+                (16, 2500, 2, False, 'basic'), (8, 1250, 1, False, 'static')]
     else:
-        plan = [(64, 10000, 1, False), (64, 10000, 2, False)]
-        plan += [(h, h * 10000 // 64, 2, False) for h in (8, 16, 32)]  # same guests per host, more hosts
-        plan += [(64, g, 2, False) for g in (2500, 5000)]  # same hosts, more guests
-        plan += [(64, 0, 2, True)]  # adversarial: adjacent failures need the exact search
+        plan = [(64, 10000, 1, False, None), (64, 10000, 2, False, None)]
+        plan += [(h, h * 10000 // 64, 2, False, None) for h in (8, 16, 32)]  # same guests per host, more hosts
+        plan += [(64, g, 2, False, None) for g in (2500, 5000)]  # same hosts, more guests
+        plan += [(64, 0, 2, True, None)]  # adversarial: adjacent failures need the exact search
+        # Proxmox: PVE's recovery replayed (basic counts services; static scores CPU and memory per placement).
+        plan += [(64, 10000, 1, False, 'basic'), (64, 10000, 2, False, 'basic'), (16, 2500, 2, False, 'static'),
+                 (32, 5000, 1, False, 'static')]
     print('Failover-capacity engine, Python %s, %d CPU(s) visible, load average %s; "k only" = all failure sets of '
           'the requested k; "full verdict" adds every smaller k and the search for tolerated_host_failures; '
           'wall-clock seconds with CPU seconds of this process in brackets.\n'
           % (sys.version.split()[0], os.cpu_count() or 1, _load_average()))
-    print_table([measure(engine, h, g, k, ring) for h, g, k, ring in plan])
+    print_table([measure(engine, h, g, k, ring, crs) for h, g, k, ring, crs in plan])
     return 0
 
 

@@ -17,7 +17,7 @@ from e2e_support import PLAYBOOKS
 def chart(collections_path):
     if collections_path not in sys.path:
         sys.path.insert(0, collections_path)
-    from ansible_collections.clusterops.ha.plugins.module_utils._capacity import evaluate
+    from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.engine import evaluate
     spec = importlib.util.spec_from_file_location('capacity_chart', os.path.join(PLAYBOOKS, 'filter_plugins', 'capacity_chart.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -1,5 +1,6 @@
 """PVE 9 after the groups migration: a group is the rule ha-group-<name>; moving a guest out of it
-(group "") must stick - the rule loses the guest once and later runs change nothing."""
+(group "") must stick - the rule loses the guest once and later runs change nothing; and a group
+entry that leaves `restricted` out keeps the rule as strict as it is (issue 16 M4)."""
 
 from e2e_support import reset, run_playbook, write_inventory, writes
 
@@ -11,8 +12,11 @@ def ha_group_rule(sim):
     return sorted(rules['ha-group-web']['resources'].split(','))
 
 
-def harden(sim, tmp_path, collections_path, resources, name):
-    extra = {'proxmox_ha_groups': [{'name': 'web', 'nodes': ['pve1:2', 'pve2:1']}], 'proxmox_ha_resources': resources}
+WEB = {'name': 'web', 'nodes': ['pve1:2', 'pve2:1']}
+
+
+def harden(sim, tmp_path, collections_path, resources, name, group=None):
+    extra = {'proxmox_ha_groups': [group or WEB], 'proxmox_ha_resources': resources}
     inventory = write_inventory(tmp_path / ('%s.yml' % name), {'pve9': (sim, extra)})
     proc = run_playbook('proxmox_ha.yml', [inventory], collections_path)
     assert proc.returncode == 0, proc.stdout[-4000:]
@@ -32,5 +36,21 @@ def test_guest_moved_out_of_a_group_stays_out(simulators, collections_path, tmp_
         assert 'Changed: nothing' in out
         assert writes(sim) == 0
         assert ha_group_rule(sim) == ['vm:100']
+    finally:
+        reset(sim)
+
+
+def test_group_entry_without_restricted_keeps_a_strict_group_strict(simulators, collections_path, tmp_path):
+    sim = simulators['pve9']
+    reset(sim)
+    try:
+        members = [{'sid': '100', 'group': 'web'}]
+        harden(sim, tmp_path, collections_path, members, 'strict', dict(WEB, restricted=True))
+        assert str(sim['control'].call('GET', '/state')['rules']['ha-group-web'].get('strict')) == '1'
+        sim['control'].call('DELETE', '/requests')
+        out = harden(sim, tmp_path, collections_path, members, 'omitted')
+        assert str(sim['control'].call('GET', '/state')['rules']['ha-group-web'].get('strict')) == '1'
+        assert 'Changed: nothing' in out
+        assert writes(sim) == 0
     finally:
         reset(sim)

@@ -1,16 +1,22 @@
-"""vsphere_ha.yml on the simulated vSAN cluster: the seed document's vSAN rules.
+"""vsphere_ha.yml on the simulated vSAN clusters: the seed document's vSAN rules.
 
 A wrong isolation setup is refused before any reconfigure; the right one ends up in vCenter
 exactly as the seed asks (read back here with pyVmomi, independently of the collection).
+The isolation address is judged against the vSAN network vCenter reports (each vSAN
+VMkernel adapter's own mask): on the /26 cluster an address of the surrounding /24 is refused.
 """
 
 import ssl
+import sys
 
 import pytest
 from pyVim.connect import Disconnect, SmartConnect
 from pyVmomi import vim
 
-from e2e_support import reset, run_playbook, write_inventory, writes
+from e2e_support import SIMULATORS, Control, reset, run_playbook, write_inventory, writes
+
+if SIMULATORS not in sys.path:
+    sys.path.insert(0, SIMULATORS)
 
 
 @pytest.fixture()
@@ -25,13 +31,31 @@ def harden(vsan, tmp_path, collections_path, extra):
     return run_playbook('vsphere_ha.yml', [inventory], collections_path)
 
 
-def das_config(vsan):
+@pytest.fixture(scope='module')
+def vsan26_sim(certs):
+    """vsphere-vsan26: vSAN on 192.168.50.0/26 (started here; the shared fixture starts the /24 one)."""
+    import vcsimctl
+    with vcsimctl.running('vsphere-vsan26', cert=certs['cert'], key=certs['key']) as sim:
+        yield {'kind': 'vcsim', 'scenario': 'vsphere-vsan26', 'control': Control(sim.control_url, certs['cert']),
+               'vars': {'vsphere_hostname': '127.0.0.1', 'vsphere_port': sim.port, 'vsphere_username': sim.username,
+                        'vsphere_password': sim.password, 'vsphere_ca_path': certs['cert'],
+                        'vsphere_datacenter': 'DC-VSAN26', 'vsphere_cluster': 'VSAN26-Cluster'}}
+
+
+@pytest.fixture()
+def vsan26(vsan26_sim):
+    reset(vsan26_sim)
+    yield vsan26_sim
+    reset(vsan26_sim)
+
+
+def das_config(vsan, cluster_name='VSAN-Cluster'):
     context = ssl.create_default_context(cafile=vsan['vars']['vsphere_ca_path'])
     si = SmartConnect(host='127.0.0.1', port=vsan['vars']['vsphere_port'], user=vsan['vars']['vsphere_username'],
                       pwd=vsan['vars']['vsphere_password'], sslContext=context)
     try:
         view = si.content.viewManager.CreateContainerView(si.content.rootFolder, [vim.ClusterComputeResource], True)
-        cluster = [c for c in view.view if c.name == 'VSAN-Cluster'][0]
+        cluster = [c for c in view.view if c.name == cluster_name][0]
         das = cluster.configurationEx.dasConfig
         return {
             'enabled': das.enabled,
@@ -72,3 +96,27 @@ def test_vsan_cluster_is_configured_as_the_seed_asks(vsan, tmp_path, collections
     # The vSAN datastore never carries heartbeats; the shared NFS datastore is preferred.
     assert das['heartbeat'] == ['shared-nfs01']
     assert das['heartbeat_policy'] == 'allFeasibleDsWithUserPreference'
+
+
+def test_address_outside_a_26_vsan_network_is_refused_though_its_24_holds_it(vsan26, tmp_path, collections_path):
+    # Drift case 3: the role used to widen each vSAN address to an assumed /24 and let this pass.
+    proc = harden(vsan26, tmp_path, collections_path, {'vsphere_ha_isolation_addresses': ['192.168.50.100']})
+    assert proc.returncode != 0, proc.stdout[-4000:]
+    text = proc.stdout.replace('\n', ' ').replace('  ', ' ')
+    assert ('Preflight refused HA on this cluster: vsan_isolation_address: isolation address(es) 192.168.50.100 '
+            'not in a vSAN VMkernel subnet (192.168.50.0/26)') in text
+    assert writes(vsan26) == 0
+
+
+def test_address_inside_the_26_vsan_network_is_applied(vsan26, tmp_path, collections_path):
+    proc = harden(vsan26, tmp_path, collections_path, {'vsphere_ha_isolation_addresses': ['192.168.50.62']})
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    # The yaml callback wraps long lines: compare with runs of whitespace collapsed.
+    assert ('PASS vsan_isolation_address isolation address(es) 192.168.50.62 on the vSAN network (192.168.50.0/26)'
+            in ' '.join(proc.stdout.split()))
+    assert writes(vsan26) == 1
+    das = das_config(vsan26, 'VSAN26-Cluster')
+    assert das['enabled'] is True
+    assert das['options'].get('das.isolationaddress0') == '192.168.50.62'
+    assert das['options'].get('das.usedefaultisolationaddress') == 'false'
+    assert das['isolation_response'] == 'powerOff'

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The vsphere_ha role end to end on the simulated vCenter: check mode (no reconfigure) ->
 # real run (one reconfigure, read back) -> second run (no reconfigure) -> refusals (capacity
-# gate, preflight) before any reconfigure.
+# gate, N+0, preflight) before any reconfigure; a comma string of addresses is a list.
 set -euo pipefail
 config="$(cd ../.. && pwd)/integration_config.yml"
 play() { ansible-playbook -i localhost, -c local -e '{"ansible_python_interpreter": "{{ ansible_playbook_python }}"}' -e "@$config" "$@"; }
@@ -33,6 +33,17 @@ echo "== the capacity gate refuses 3 host failures on 3 hosts before any reconfi
 play control.yml -e action=reset
 if play harden.yml -e vsphere_ha_host_failures=3 > "$out"; then echo "not refused"; exit 1; fi
 grep -q "NOT sufficient for 3 host failure" "$out"
+play control.yml -e action=writes -e expect=zero
+
+echo "== N+0 is refused as no failover protection before any reconfigure"
+if play harden.yml -e vsphere_ha_host_failures=0 > "$out"; then echo "not refused"; exit 1; fi
+grep -q "Preflight refused HA on this cluster: failover_protection: vsphere_ha_host_failures is 0 (N+0)" "$out"
+play control.yml -e action=writes -e expect=zero
+
+echo "== a comma-separated string of isolation addresses means the addresses (check mode)"
+play harden.yml --check -e vsphere_ha_isolation_addresses=192.0.2.1,192.0.2.2 | tee "$out"
+# The summary prints the applied settings as JSON inside a JSON string (quotes escaped).
+grep -qF 'isolation_addresses\": [\"192.0.2.1\", \"192.0.2.2\"]' "$out"
 play control.yml -e action=writes -e expect=zero
 
 echo "== a failed preflight check refuses before any reconfigure"

@@ -60,9 +60,11 @@ def test_password_login_defaults_to_root_pam():
     assert pc.connection_settings(params(api_password='p'))['user'] == 'root@pam'
 
 
-def test_verify_uses_ca_path_and_defaults_to_true():
+def test_verify_uses_ca_path_and_defaults_to_true(tmp_path):
+    ca_file = tmp_path / 'ca.pem'
+    ca_file.write_text('x')
     assert pc.connection_settings(params(api_password='p'))['verify_ssl'] is True
-    assert pc.connection_settings(params(api_password='p', ca_path='/ca.pem'))['verify_ssl'] == '/ca.pem'
+    assert pc.connection_settings(params(api_password='p', ca_path=str(ca_file)))['verify_ssl'] == str(ca_file)
     assert pc.connection_settings(params(api_password='p', ca_path='/ca.pem', validate_certs=False))['verify_ssl'] is False
     assert pc.connection_settings(params(api_password='p'))['backend'] == 'https'
 

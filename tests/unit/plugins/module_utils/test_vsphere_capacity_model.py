@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.clusterops.ha.plugins.module_utils import _vsphere_capacity_model as cm
-from ansible_collections.clusterops.ha.plugins.module_utils import _capacity
+from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity import model as _capacity
 
 GIB = 1024 ** 3
 HOSTS = [

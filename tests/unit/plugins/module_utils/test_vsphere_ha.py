@@ -12,6 +12,7 @@ import copy
 import pytest
 
 from ansible_collections.clusterops.ha.plugins.module_utils import _vsphere_ha as ha
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 
 CLUSTER = {
     'name': 'C1',
@@ -77,7 +78,7 @@ def plan(das, **kwargs):
 
 
 def error_of(das, **kwargs):
-    with pytest.raises(ha.HaInputError) as caught:
+    with pytest.raises(HaInputError) as caught:
         plan(das, **kwargs)
     return str(caught.value)
 

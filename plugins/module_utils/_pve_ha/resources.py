@@ -1,0 +1,216 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) clusterops.ha maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""HA resources: canonical form, desired form, write parameters and the plan that converges them (pure).
+
+Canonical resource: {sid, state, group, max_restart, max_relocate, failback, comment}; GET omits
+defaults (failback 1, max_* 1) and `enabled` is `started`.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import changed_fields, normalize_sid, sort_sids, to_bool, to_int
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_rule_name, plan_group_rule_membership
+
+
+RESOURCE_STATES = ('started', 'stopped', 'disabled', 'ignored')
+
+
+RESOURCE_DEFAULTS = dict(state='started', group=None, max_restart=1, max_relocate=1, failback=True, comment='')
+
+
+def normalize_resource(api, group_by_sid=None):
+    """Canonical resource from a GET /cluster/ha/resources entry; enabled is started."""
+    state = api.get('state') or 'started'
+    if state == 'enabled':
+        state = 'started'
+    sid = api.get('sid')
+    group = api.get('group') or None
+    if group_by_sid is not None:
+        group = group_by_sid.get(sid)
+    return dict(sid=sid, state=state, group=group, max_restart=to_int(api.get('max_restart'), 1),
+                max_relocate=to_int(api.get('max_relocate'), 1),
+                failback=True if api.get('failback') is None else to_bool(api.get('failback')), comment=api.get('comment') or '')
+
+
+def desired_resources(items, types):
+    """Canonical desired resources from the module's config list; rejects duplicates and bad sids."""
+    desired, seen = [], set()
+    for index, item in enumerate(items or []):
+        sid = normalize_sid(item.get('sid'), types, 'config[%d].sid' % index)
+        if sid in seen:
+            raise HaInputError("config lists %s twice; give each resource once." % sid)
+        seen.add(sid)
+        for key in ('max_restart', 'max_relocate'):
+            if item.get(key) is not None and item[key] < 0:
+                raise HaInputError("config[%d].%s is %d; use a whole number >= 0." % (index, key, item[key]))
+        state = item.get('state')
+        desired.append(dict(sid=sid, state='started' if state == 'enabled' else state, group=item.get('group'),
+                            max_restart=item.get('max_restart'), max_relocate=item.get('max_relocate'),
+                            failback=item.get('failback'), comment=item.get('comment')))
+    return desired
+
+
+def resource_after(current, desired, replace):
+    """The resource after the change: merged keeps unset fields, replaced resets them to PVE's defaults."""
+    base = dict(RESOURCE_DEFAULTS, sid=desired['sid']) if (current is None or replace) else current
+    after = dict(base)
+    for key, value in desired.items():
+        if value is not None:
+            after[key] = value
+    if after.get('group') == '':
+        after['group'] = None
+    return after
+
+
+def resource_write_params(before, after, with_group=True, with_failback=True):
+    """POST (before None) or PUT parameters for one resource (sid excluded); defaults go to delete=."""
+    creating = before is None
+    params, delete = {}, []
+    keys = ['state', 'max_restart', 'max_relocate', 'comment']
+    if with_group:
+        keys.append('group')
+    if with_failback:
+        keys.append('failback')
+    for key in keys:
+        value = after.get(key)
+        if not creating and before.get(key) == value:
+            continue
+        if creating and value == RESOURCE_DEFAULTS[key]:
+            continue
+        if key == 'failback':
+            if value:
+                delete.append('failback')
+            else:
+                params['failback'] = 0
+        elif key in ('group', 'comment'):
+            if value:
+                params[key] = value
+            else:
+                delete.append(key)
+        else:
+            params[key] = value
+    if creating:
+        delete = []
+    if delete:
+        params['delete'] = ','.join(sorted(delete))
+    return params
+
+
+def plan_resources(current, desired, state, translate_groups=False, rules=None, with_failback=True, purge_rules=False):
+    """The writes that converge HA resources (pure).
+
+    current: {sid: canonical resource}; desired: canonical list; state: merged|replaced|overridden|deleted.
+    With translate_groups (migrated PVE 9) `group` is membership of node-affinity rule ha-group-<name>,
+    so rule updates are planned too. purge_rules (pve-ha-manager < 5.0.7, whose DELETE has no purge):
+    the module takes deleted resources out of the other rules itself, as PVE's purge would. Returns
+    dict(before, after, commands, purged) where commands are ordered safely: resource creates/updates,
+    then rule changes, then resource deletes; purged names the rules a purge deletes.
+    """
+    rules = dict((r['name'], r) for r in (rules or []))
+    after = dict((sid, dict(res)) for sid, res in current.items())
+    creates, updates, deletes = [], [], []
+    if state == 'deleted':
+        for item in desired:
+            if item['sid'] in after:
+                deletes.append(item['sid'])
+                del after[item['sid']]
+    else:
+        replace = state in ('replaced', 'overridden')
+        for item in desired:
+            before = current.get(item['sid'])
+            new = resource_after(before, item, replace)
+            after[item['sid']] = new
+            if before is None:
+                creates.append(item['sid'])
+            elif changed_fields(before, new):
+                updates.append(item['sid'])
+        if state == 'overridden':
+            listed = set(item['sid'] for item in desired)
+            for sid in sort_sids(current):
+                if sid not in listed:
+                    deletes.append(sid)
+                    del after[sid]
+    if translate_groups:
+        inherit_group_failback(current, desired, after, rules)
+    commands = []
+    for sid in creates:
+        params = resource_write_params(None, after[sid], with_group=not translate_groups, with_failback=with_failback)
+        commands.append(dict(op='create', kind='resource', id=sid, params=dict(params, sid=sid)))
+    for sid in updates:
+        params = resource_write_params(current[sid], after[sid], with_group=not translate_groups, with_failback=with_failback)
+        if params:
+            commands.append(dict(op='update', kind='resource', id=sid, params=params))
+    if translate_groups:
+        commands.extend(plan_group_rule_membership(current, after, rules))
+    purged = []
+    if purge_rules and deletes:
+        purge, purged = plan_purge(deletes, rules)
+        commands.extend(purge)
+    for sid in deletes:
+        commands.append(dict(op='delete', kind='resource', id=sid, params={}))
+    return dict(before=current, after=after, commands=commands, purged=purged)
+
+
+def plan_purge(deleted, rules):
+    """What PVE's purge does, for versions without it: deleted SIDs leave every rule; a rule left empty,
+    or a resource-affinity rule left with one resource (PVE would refuse that update), is deleted."""
+    commands, deleted_rules = [], []
+    gone = set(deleted)
+    for name in sorted(rules):
+        rule = rules[name]
+        if rule['name'].startswith('ha-group-') or not gone & set(rule['resources']):
+            continue  # ha-group-* membership is planned by plan_group_rule_membership
+        left = sort_sids(set(rule['resources']) - gone)
+        if not left or (rule['type'] == 'resource-affinity' and len(left) < 2):
+            commands.append(dict(op='delete', kind='rule', id=name, params={}))
+            deleted_rules.append(name)
+        else:
+            commands.append(dict(op='update', kind='rule', id=name, params=dict(type=rule['type'], resources=','.join(left))))
+    return commands, deleted_rules
+
+
+def check_error_states(commands, crm_states):
+    """PVE accepts no update of a resource in `error` state except state=disabled (Resources.pm check_service_state)."""
+    for cmd in commands:
+        if cmd['kind'] == 'resource' and cmd['op'] == 'update' and crm_states.get(cmd['id']) == 'error' \
+                and cmd['params'].get('state') != 'disabled':
+            raise HaInputError("%s is in error state, and PVE accepts no change to it but state: disabled ('must be "
+                               "disabled and fixed first'); set state: disabled for it, fix the guest, then set the "
+                               "state you want." % cmd['id'])
+
+
+def inherit_group_failback(current, desired, after, rules):
+    """A resource joining ha-group-<g> takes the group's nofailback (failback off when every member has it off).
+
+    That is what `group:` meant before migration; an explicit failback in the item wins.
+    """
+    explicit = set(item['sid'] for item in desired if item.get('failback') is not None)
+    for sid, res in after.items():
+        group = res.get('group')
+        if not group or sid in explicit or (current.get(sid) or {}).get('group') == group:
+            continue
+        rule = rules.get(group_rule_name(group))
+        members = [current[m]['failback'] for m in (rule or {}).get('resources', []) if m in current and m != sid]
+        if members and not any(members):
+            res['failback'] = False
+
+
+def validate_resources(desired, groups, translate_groups, rules, with_failback):
+    """Cross-object checks before any write (pure)."""
+    for item in desired:
+        if item.get('failback') is not None and not with_failback:
+            raise HaInputError("failback of %s needs PVE 9; on PVE 8 set nofailback on the HA group instead." % item['sid'])
+        group = item.get('group')
+        if not group:
+            continue
+        if translate_groups:
+            if group_rule_name(group) not in dict((r['name'], r) for r in rules or []):
+                continue  # reported by plan_group_rule_membership with the full sentence
+        elif groups is not None and group not in groups:
+            raise HaInputError("group '%s' of %s does not exist; create it with clusterops.ha.proxmox_ha_group first or "
+                               "fix the name (known groups: %s)." % (group, item['sid'], ', '.join(sorted(groups)) or 'none'))

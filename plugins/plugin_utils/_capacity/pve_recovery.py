@@ -1,0 +1,349 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clusterops.ha maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Replay of Proxmox VE's own HA recovery for one failure set, then a memory check on the result.
+
+PVE does not search for a packing: its CRM recovers fenced services one at a time in service-ID
+order and never revisits a choice. This module re-implements that decision (written from reading
+pve-ha-manager 5.2.0 and proxmox-resource-scheduling 0.3.0, not copied; docs/capacity-engine.md
+has the table of sources):
+
+- order: every displaced HA guest in service-ID (string) order (Manager.pm ``manage``: the loop
+  over ``sort keys %$ss`` calling ``next_state_recovery``);
+- candidates (``select_service_node`` with 'best-score'): the online nodes of the guest's
+  node-affinity rule in the highest priority class only (Rules/NodeAffinity.pm
+  ``get_node_affinity``; a non-strict rule adds every other node at priority -1 in
+  ``plugin_compile``), minus nodes of negative-affinity partners, then narrowed to the most
+  populated node of positive-affinity partners (Rules/ResourceAffinity.pm);
+- scheduler: ``basic`` takes the node with the fewest services (Usage/Basic.pm), ``static`` the
+  best TOPSIS score over CPU and memory of all online nodes (pve_static.rs, topsis.rs); ties go
+  to the first node name.
+
+A guest with no candidate stays down. Memory plays no part in PVE's choice, so the memory check
+comes afterwards: a survivor whose load exceeds its usable memory is overloaded.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import heapq
+import math
+
+from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.placement import (
+    REASON_ANTI_AFFINITY, REASON_NO_ALLOWED_HOST, displaced_order, outcome)
+
+__metaclass__ = type
+
+# TOPSIS criteria of pve_static.rs (all minimised): average CPU, highest CPU, average memory, highest memory.
+TOPSIS_WEIGHTS = (1.0 / 18, 2.0 / 18, 5.0 / 18, 10.0 / 18)
+# Scores this close are taken as equal (identical nodes); PVE's pick then depends on float summation order.
+SCORE_EPSILON = 1e-12
+
+
+def _components(guests):
+    """Keep-together bundles: guests connected through shared keep_together labels (PVE merges
+    connected positive rules). Returns {guest id: sorted tuple of the bundle's ids}."""
+    parent = {}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    first = {}
+    for guest in guests:
+        if not guest.keep_together:
+            continue
+        parent.setdefault(guest.id, guest.id)
+        for label in guest.keep_together:
+            if label in first:
+                parent[find(guest.id)] = find(first[label])
+            else:
+                first[label] = guest.id
+    bundles = {}
+    for gid in parent:
+        bundles.setdefault(find(gid), []).append(gid)
+    out = {}
+    for members in bundles.values():
+        members = tuple(sorted(members))
+        for gid in members:
+            out[gid] = members
+    return out
+
+
+class PveRecovery:
+    """PVE's recovery decisions over the engine's precomputed cluster state (placement.Cluster)."""
+
+    def __init__(self, cluster):
+        model = cluster.model
+        self.cluster = cluster
+        self.mode = 'basic' if model.crs == 'basic' else 'static'  # dynamic: approximated by static
+        names = cluster.names
+        index = dict((name, i) for i, name in enumerate(names))
+        self.index = index
+        guests = dict((g.id, g) for g in model.guests)
+        self.guests = guests
+        bundles = _components(model.guests)
+        # Node affinity per guest as {host index: priority}, or None (every online node, one class).
+        affinity = {}
+        for g in model.guests:
+            affinity[g.id] = self._node_affinity(g, index)
+        for members in set(bundles.values()):
+            # A bundle inherits the node-affinity rule of a member (Rules.pm transform); PVE refuses
+            # bundles that touch two rules, so the first constrained member decides.
+            rule = next((affinity[m] for m in members if affinity[m] is not None), None)
+            if rule is not None:
+                for m in members:
+                    affinity[m] = rule
+        self.affinity = affinity
+        self.together = dict((gid, tuple(m for m in members if m != gid)) for gid, members in bundles.items())
+        self.separate = self._negative_partners(model.guests, bundles)
+        # Where each guest holds a node (affinity, scheduler load), before any failure.
+        self.position = {}
+        loaded = []
+        for g in model.guests:
+            if g.occupies_host and (g.ha or (g.running and model.crs_counts_non_ha)):
+                self.position[g.id] = index[g.host]
+                loaded.append(g)
+            elif g.occupies_host:
+                self.position[g.id] = index[g.host]
+        self.base_count = [0] * len(names)
+        self.base_cpu = [0.0] * len(names)
+        self.base_mem = [0] * len(names)
+        self.maxcpu = [float(h.cpus or 0) for h in model.hosts]
+        self.maxmem = [h.memory_mb for h in model.hosts]
+        for g in loaded:
+            h = index[g.host]
+            self.base_count[h] += 1
+            self.base_cpu[h] = self._add_cpu(self.base_cpu[h], h, g)
+            self.base_mem[h] += g.memory_mb
+        self.simple = dict((g.id, affinity[g.id] is None and g.id not in self.together and not self.separate.get(g.id))
+                           for g in model.guests)
+        # Node-affinity rule as priority classes, best first: [(priority, (host, ...)), ...].
+        self.classes = {}
+        for gid, rule in affinity.items():
+            if rule is not None:
+                by_priority = {}
+                for h, p in rule.items():
+                    by_priority.setdefault(p, []).append(h)
+                self.classes[gid] = [(p, tuple(sorted(hs))) for p, hs in sorted(by_priority.items(), reverse=True)]
+        self.demand = dict((gid, info['demand']) for gid, info in cluster.guest_info.items())
+        # Displaced candidates per host in service-ID order, and the stranded ones (moved first).
+        self.ids_by_host = [sorted(gid for _neg, gid in items) for items in cluster.ha_items]
+        self.stranded_ids = sorted(gid for _neg, gid in cluster.stranded)
+
+    @staticmethod
+    def _node_affinity(guest, index):
+        if guest.allowed_hosts is not None:
+            priority = dict(guest.host_priority)
+            return dict((index[n], priority.get(n, 0)) for n in guest.allowed_hosts)
+        if guest.host_priority:
+            rule = dict((i, -1) for i in index.values())  # non-strict: every other node at -1
+            rule.update((index[n], p) for n, p in guest.host_priority)
+            return rule
+        return None
+
+    @staticmethod
+    def _negative_partners(guests, bundles):
+        """{guest id: set of ids it must stay apart from}: shared anti_affinity labels, plus the
+        implicit rules PVE derives through keep-together bundles (a member's partner is every
+        member's partner, both ways)."""
+        by_label = {}
+        for g in guests:
+            for label in g.anti_affinity:
+                by_label.setdefault(label, []).append(g.id)
+        separate = {}
+        pairs = []
+        for members in by_label.values():
+            for a in members:
+                for b in members:
+                    if a != b:
+                        pairs.append((a, b))
+        for a, b in pairs:
+            separate.setdefault(a, set()).add(b)
+        for a, b in pairs:
+            for member in bundles.get(a, ()):
+                if member != b:
+                    separate.setdefault(member, set()).add(b)
+                    separate.setdefault(b, set()).add(member)
+        return separate
+
+    def _add_cpu(self, current, h, guest):
+        # pve_static.rs add_cpu_usage: a service without a CPU limit (0) counts as the whole node.
+        add = guest.cpus if guest.cpus is not None else 1.0
+        return current + (self.maxcpu[h] if add == 0.0 else add)
+
+    # -- one failure set ---------------------------------------------------------------------
+
+    def scenario(self, failed, track_hosts=None, with_plan=False):
+        """Replay PVE's recovery of one failure set. Returns (ok, decided, outcome dict)."""
+        cluster = self.cluster
+        alive, order = displaced_order(cluster, failed)
+        survivors = [h for h in cluster.online if alive[h]]
+        free = list(cluster.base_free)
+        overcommitted = [h for h in survivors if free[h] < 0]
+        count = list(self.base_count)
+        basic = self.mode == 'basic'
+        cpu = None if basic else list(self.base_cpu)
+        mem = None if basic else list(self.base_mem)
+        moved = {}
+        placed = []
+        unplaced = []
+        infos = cluster.guest_info
+        simple = self.simple
+        demand = self.demand
+        heap = None
+        if basic:
+            heap = [(count[h], h) for h in survivors]
+            heapq.heapify(heap)
+        # Stranded guests (on hosts already out) move first, then the failure's guests, each in ID order.
+        if len(failed) == 1:
+            sequence = self.stranded_ids + self.ids_by_host[failed[0]]
+        else:
+            sequence = self.stranded_ids + sorted(gid for h in failed for gid in self.ids_by_host[h])
+        for gid in sequence:
+            if basic and simple[gid]:
+                # Fewest services first, then node name (heap entries go stale as counts change).
+                while heap and heap[0][0] != count[heap[0][1]]:
+                    heapq.heappop(heap)
+                if not heap:
+                    unplaced.append(self._unplaced_row(infos[gid], REASON_NO_ALLOWED_HOST, survivors))
+                    continue
+                h = heap[0][1]
+                count[h] += 1
+                heapq.heapreplace(heap, (count[h], h))
+                free[h] -= demand[gid]
+                moved[gid] = h
+                placed.append((gid, h))
+                continue
+            h, reason = self._select(gid, survivors, alive, moved, count, cpu, mem)
+            if h is None:
+                unplaced.append(self._unplaced_row(infos[gid], reason, survivors))
+                continue
+            moved[gid] = h
+            placed.append((gid, h))
+            count[h] += 1
+            free[h] -= demand[gid]
+            if basic:
+                heapq.heappush(heap, (count[h], h))
+            else:
+                guest = self.guests[gid]
+                cpu[h] = self._add_cpu(cpu[h], h, guest)
+                mem[h] += guest.memory_mb
+        overloaded = [h for h in survivors if free[h] < 0 and h not in overcommitted]
+        result = outcome(cluster, failed, alive, order, free, unplaced, placed, overcommitted, 'pve_' + self.mode,
+                         track_hosts, with_plan, overloaded)
+        ok = result['ok']
+        if overloaded:
+            result['overloaded_detail'] = [self._overload_row(h, free, placed) for h in overloaded]
+        return ok, True, result
+
+    def _node_of(self, gid, alive, moved):
+        h = moved.get(gid, self.position.get(gid))
+        return h if h is not None and alive[h] else None
+
+    def _select(self, gid, survivors, alive, moved, count, cpu, mem):
+        """select_service_node(..., 'best-score') for one guest; (host index or None, reason)."""
+        classes = self.classes.get(gid)
+        if classes is None:
+            candidates = set(survivors)
+        else:
+            candidates = None
+            for _priority, hosts in classes:
+                online = [h for h in hosts if alive[h]]
+                if online:
+                    candidates = set(online)
+                    break
+            if candidates is None:
+                return None, REASON_NO_ALLOWED_HOST
+        for partner in self.separate.get(gid, ()):
+            h = self._node_of(partner, alive, moved)
+            if h is not None:
+                candidates.discard(h)
+        together = {}
+        for partner in self.together.get(gid, ()):
+            h = self._node_of(partner, alive, moved)
+            if h is not None and h in candidates:
+                together[h] = together.get(h, 0) + 1
+        if together:
+            candidates = set([min(together, key=lambda h: (-together[h], h))])
+        if not candidates:
+            return None, REASON_ANTI_AFFINITY
+        if self.mode == 'basic':
+            return min(candidates, key=lambda h: (count[h], h)), None
+        scores = self._topsis(self.guests[gid], survivors, cpu, mem, sorted(candidates))
+        best = None
+        for h, score in scores:
+            if best is None or score > best[1] + SCORE_EPSILON:
+                best = (h, score)
+        return best[0], None
+
+    def _topsis(self, guest, nodes, cpu, mem, candidates):
+        """pve_static.rs score_nodes_to_start_service over all online nodes; [(candidate, score)].
+
+        Each node is an alternative "the guest runs here": average (root mean square) and highest
+        relative CPU and memory use over all nodes, each plus 1, all minimised with weights 1, 2, 5,
+        10; the matrix is normalised per criterion by its L2 norm and the score is the relative
+        closeness to the ideal worst (topsis.rs score_alternatives).
+        """
+        n = len(nodes)
+        add_cpu = guest.cpus if guest.cpus is not None else 1.0
+        maxcpu, maxmem = self.maxcpu, self.maxmem
+        rel_cpu = [cpu[h] / maxcpu[h] if maxcpu[h] else 0.0 for h in nodes]
+        rel_mem = [mem[h] / float(maxmem[h]) if maxmem[h] else 0.0 for h in nodes]
+        sq_cpu = sum(v * v for v in rel_cpu)
+        sq_mem = sum(v * v for v in rel_mem)
+        top_cpu = sorted(rel_cpu, reverse=True)[:2] + [0.0, 0.0]
+        top_mem = sorted(rel_mem, reverse=True)[:2] + [0.0, 0.0]
+        rows = {}
+        sums = [0.0, 0.0, 0.0, 0.0]
+        low = [None] * 4
+        high = [None] * 4
+        for i, h in enumerate(nodes):
+            extra = maxcpu[h] if add_cpu == 0.0 else add_cpu
+            new_cpu = (cpu[h] + extra) / maxcpu[h] if maxcpu[h] else 0.0
+            new_mem = (mem[h] + guest.memory_mb) / float(maxmem[h]) if maxmem[h] else 0.0
+            other_cpu = top_cpu[1] if rel_cpu[i] == top_cpu[0] else top_cpu[0]
+            other_mem = top_mem[1] if rel_mem[i] == top_mem[0] else top_mem[0]
+            row = (1.0 + math.sqrt(max(0.0, sq_cpu - rel_cpu[i] * rel_cpu[i] + new_cpu * new_cpu) / n),
+                   1.0 + max(other_cpu, new_cpu),
+                   1.0 + math.sqrt(max(0.0, sq_mem - rel_mem[i] * rel_mem[i] + new_mem * new_mem) / n),
+                   1.0 + max(other_mem, new_mem))
+            rows[h] = row
+            for c in range(4):
+                v = row[c]
+                sums[c] += v * v
+                if low[c] is None or v < low[c]:
+                    low[c] = v
+                if high[c] is None or v > high[c]:
+                    high[c] = v
+        norms = [math.sqrt(s) or 1.0 for s in sums]
+        best = [low[c] / norms[c] for c in range(4)]  # every criterion is minimised
+        worst = [high[c] / norms[c] for c in range(4)]
+        scores = []
+        for h in candidates:
+            row = rows[h]
+            to_best = to_worst = 0.0
+            for c in range(4):
+                v = row[c] / norms[c]
+                to_best += (TOPSIS_WEIGHTS[c] * (v - best[c])) ** 2
+                to_worst += (TOPSIS_WEIGHTS[c] * (v - worst[c])) ** 2
+            to_best, to_worst = math.sqrt(to_best), math.sqrt(to_worst)
+            scores.append((h, 0.0 if to_best + to_worst == 0.0 else to_worst / (to_best + to_worst)))
+        return scores
+
+    def _unplaced_row(self, info, reason, survivors):
+        names = self.cluster.names
+        if reason == REASON_NO_ALLOWED_HOST:
+            rule = self.affinity[info['id']]
+            text = ('no node of its node-affinity rule (%s) is online' % ', '.join(names[h] for h in sorted(rule))
+                    if rule is not None else 'no node survives')
+        else:
+            text = ('PVE finds no node: the top-priority nodes of its rule all hold a negative-affinity partner '
+                    '(non-strict preferences are hard while a preferred node is online)')
+        return {'id': info['id'], 'name': info['name'], 'demand_mb': info['demand'], 'reason': reason, 'detail': text}
+
+    def _overload_row(self, h, free, placed):
+        names = self.cluster.names
+        guests = [gid for gid, host in placed if host == h]
+        return {'host': names[h], 'over_mb': -free[h], 'restarted_here': guests}

@@ -1,0 +1,44 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clusterops.ha maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Differences between what the proxmox_ha role asked for and what the cluster reports after the run.
+
+One sentence per mismatch; an empty list means verified.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+def requested_state(value):
+    return 'started' if (value or 'started') == 'enabled' else (value or 'started')
+
+
+def mismatches(after, desired, options, mode='merged'):
+    """after: the info result read after the run; options: the datacenter options asked for (configure plan)."""
+    problems = []
+    current = dict((res['sid'], res) for res in after.get('resources') or [])
+    for item in desired:
+        have = current.get(item['sid'])
+        if have is None:
+            problems.append('%s: no HA resource after the run' % item['sid'])
+            continue
+        want_state, have_state = requested_state(item.get('state')), requested_state(have.get('state'))
+        if have_state != want_state:
+            problems.append('%s: state %s asked, cluster reports %s' % (item['sid'], want_state, have_state))
+        if item.get('group') and item['group'] != (have.get('group') or ''):
+            problems.append('%s: group %s asked, cluster reports %s' % (item['sid'], item['group'], have.get('group') or 'none'))
+    if mode == 'overridden':
+        listed = set(item['sid'] for item in desired)
+        for sid in sorted(set(current) - listed):
+            problems.append('%s: still an HA resource although proxmox_ha_resources_mode is overridden' % sid)
+    have_options = after.get('options') or {}
+    if 'shutdown_policy' in options and have_options.get('shutdown_policy') != options['shutdown_policy']:
+        problems.append('shutdown_policy %s asked, cluster reports %s'
+                        % (options['shutdown_policy'], have_options.get('shutdown_policy') or 'none'))
+    if 'crs' in options and (have_options.get('crs') or {}).get('ha') != options['crs']['ha']:
+        problems.append('crs ha %s asked, cluster reports %s' % (options['crs']['ha'], (have_options.get('crs') or {}).get('ha') or 'none'))
+    if 'fencing' in options and have_options.get('fencing') != options['fencing']:
+        problems.append('fencing %s asked, cluster reports %s' % (options['fencing'], have_options.get('fencing') or 'none'))
+    return problems

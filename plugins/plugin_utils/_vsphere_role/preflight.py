@@ -1,0 +1,155 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, clusterops.ha maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The vsphere_ha role's preflight checks: the preconditions for vSphere HA and the seed's vSAN rules.
+
+They judge the cluster (the role's facts) and the settings the role is about to apply (the
+planned options), so an operator override that breaks a seed rule is refused too. Records,
+lines and the refusal sentence come from plugin_utils/_checks, shared with the proxmox_ha role.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import json
+
+from ansible_collections.clusterops.ha.plugins.plugin_utils._checks import (
+    by_status, check, check_lines, not_applicable, refusal_message)
+from ansible_collections.clusterops.ha.plugins.plugin_utils._vsphere_role.variables import role_variables
+
+NOT_VSAN = 'not a vSAN cluster'
+
+
+def _min_hosts(facts, variables):
+    connected, wanted = facts['connected_hosts'], variables['min_hosts']
+    return check('min_hosts', len(connected) >= wanted, variables['check_min_hosts'],
+                 '%d connected host(s), at least %d needed' % (len(connected), wanted),
+                 {'connected': connected, 'hosts': facts['hosts']})
+
+
+def _heartbeat_datastores(facts, variables):
+    candidates, wanted = facts['heartbeat_candidates'], variables['min_heartbeat_datastores']
+    action, evidence = variables['check_heartbeat_datastores'], {'candidates': candidates}
+    if facts['vsan']:
+        return not_applicable('heartbeat_datastores', action, 'vSAN cluster: see vsan_heartbeat_datastore', evidence)
+    return check('heartbeat_datastores', len(candidates) >= wanted, action,
+                 '%d shared non-vSAN datastore(s) for heartbeats, %d wanted' % (len(candidates), wanted), evidence)
+
+
+def _failover_protection(variables):
+    """N+0 reserves nothing for a failed host: say so instead of "Capacity OK"."""
+    k, action = variables['host_failures'], variables['check_failover_protection']
+    evidence = {'host_failures': k, 'admission_control': variables['admission_control']}
+    if not variables['enabled']:
+        return not_applicable('failover_protection', action, 'vSphere HA is being turned off', evidence)
+    if k >= 1:
+        return check('failover_protection', True, action,
+                     'N+%d: the capacity gate checks %d failed host(s)' % (k, k), evidence)
+    return check('failover_protection', False, action,
+                 'vsphere_ha_host_failures is %d (N+%d): no host failure is checked or planned for, so this is no failover '
+                 'protection; set it to 1 or more' % (k, k), evidence)
+
+
+def _address(text):
+    try:
+        return ipaddress.ip_address(str(text))
+    except ValueError:
+        return None
+
+
+def _in_any(address, networks):
+    return address is not None and any(address in network for network in networks)
+
+
+def _vsan_isolation_address(facts, planned, variables):
+    addresses = list(planned.get('isolation_addresses') or [])
+    networks = [ipaddress.ip_network(n) for n in facts['vsan_networks']]
+    missing = facts.get('vsan_hosts_without_network') or []
+    action = variables['check_vsan_isolation_address']
+    evidence = {'isolation_addresses': addresses, 'vsan_networks': facts['vsan_networks'],
+                'vsan_vmkernel_addresses': facts['vsan_vmkernel_addresses'], 'hosts_without_vsan_network': missing}
+    if not facts['vsan']:
+        return not_applicable('vsan_isolation_address', action, NOT_VSAN, evidence)
+    if not addresses:
+        return check('vsan_isolation_address', False, action, 'no isolation address given; set '
+                     'vsphere_ha_isolation_addresses to an address on the vSAN network', evidence)
+    if not networks:
+        # Fail closed: without the vSAN network the seed's rule cannot be checked.
+        read = facts['vsan_vmkernel_addresses']
+        detail = ('vCenter reported the vSAN VMkernel address(es) %s without a usable subnet mask' % ', '.join(read)
+                  if read else 'vCenter reported no vSAN VMkernel adapter with an address on any host')
+        return check('vsan_isolation_address', False, action,
+                     'the vSAN network could not be read (%s), so isolation address(es) %s cannot be checked against '
+                     'it; check the hosts\' vSAN VMkernel adapters' % (detail, ', '.join(addresses)), evidence)
+    outside = [a for a in addresses if not _in_any(_address(a), networks)]
+    if outside:
+        return check('vsan_isolation_address', False, action, 'isolation address(es) %s not in a vSAN VMkernel subnet '
+                     '(%s)' % (', '.join(outside), ', '.join(facts['vsan_networks'])), evidence)
+    summary = 'isolation address(es) %s on the vSAN network (%s)' % (', '.join(addresses), ', '.join(facts['vsan_networks']))
+    if missing:
+        summary += '; no vSAN network was read for host(s) %s' % ', '.join(missing)
+    return check('vsan_isolation_address', True, action, summary, evidence)
+
+
+def _vsan_default_isolation_address(facts, planned, variables):
+    use_default = planned.get('use_default_isolation_address')
+    action, evidence = variables['check_vsan_default_isolation_address'], {'use_default_isolation_address': use_default}
+    if not facts['vsan']:
+        return not_applicable('vsan_default_isolation_address', action, NOT_VSAN, evidence)
+    shown = 'left as it is' if use_default is None else str(use_default).lower()
+    return check('vsan_default_isolation_address', use_default is False, action,
+                 'das.usedefaultisolationaddress %s (false wanted)' % shown, evidence)
+
+
+def _vsan_isolation_response(facts, planned, variables):
+    response = planned.get('isolation_response') or ''
+    action, evidence = variables['check_vsan_isolation_response'], {'isolation_response': response}
+    if not facts['vsan']:
+        return not_applicable('vsan_isolation_response', action, NOT_VSAN, evidence)
+    return check('vsan_isolation_response', response == 'powerOff', action,
+                 'host isolation response %s (powerOff wanted)' % (response or 'left as it is'), evidence)
+
+
+def _vsan_heartbeat_datastore(facts, planned, variables):
+    chosen = list((planned.get('heartbeat_datastores') or {}).get('datastores') or [])
+    candidates = facts['heartbeat_candidates']
+    action, evidence = variables['check_vsan_heartbeat_datastore'], {'heartbeat_datastores': chosen, 'candidates': candidates}
+    if not facts['vsan']:
+        return not_applicable('vsan_heartbeat_datastore', action, NOT_VSAN, evidence)
+    on_vsan = [name for name in chosen if name in facts['vsan_datastores']]
+    if not candidates:
+        passed, summary = True, 'no shared non-vSAN datastore exists, so none can carry heartbeats'
+    elif on_vsan:
+        passed, summary = False, 'vSAN datastore(s) %s cannot carry heartbeats' % ', '.join(on_vsan)
+    elif chosen:
+        passed, summary = True, 'heartbeat datastore(s) %s (not vSAN)' % ', '.join(chosen)
+    else:
+        passed, summary = False, 'non-vSAN datastore(s) %s exist but none is chosen for heartbeats' % ', '.join(candidates)
+    return check('vsan_heartbeat_datastore', passed, action, summary, evidence)
+
+
+def preflight_checks(facts, planned, variables):
+    """Facts + planned options + role variables -> {checks, lines, warnings, refusal}.
+
+    ``refusal`` is the sentence to stop the role with, '' when no check failed; ``warnings``
+    holds one line per check that failed with action warn.
+    """
+    variables = role_variables(variables)
+    checks = [
+        _min_hosts(facts, variables),
+        _heartbeat_datastores(facts, variables),
+        _failover_protection(variables),
+        _vsan_isolation_address(facts, planned, variables),
+        _vsan_default_isolation_address(facts, planned, variables),
+        _vsan_isolation_response(facts, planned, variables),
+        _vsan_heartbeat_datastore(facts, planned, variables),
+    ]
+    return {
+        'checks': checks,
+        'lines': check_lines(checks),
+        'warnings': ['WARNING %s: %s; evidence: %s' % (c['name'], c['summary'], json.dumps(c['evidence'], sort_keys=True))
+                     for c in by_status(checks, 'warn')],
+        'refusal': refusal_message(checks, 'vsphere_ha'),
+    }
