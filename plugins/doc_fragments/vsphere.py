@@ -29,6 +29,8 @@ options:
   password:
     description:
       - Password of O(username).
+      - A password with a control character (the newline C(echo) adds) or leading/trailing whitespace is refused
+        before connecting, without showing it.
       - Falls back to E(VMWARE_PASSWORD).
     type: str
     required: true
@@ -48,7 +50,8 @@ options:
     default: true
   ca_path:
     description:
-      - PEM file of the CA (or vCenter's own certificate) to trust when O(validate_certs=true).
+      - PEM file of the CA (or vCenter's own certificate) to trust when O(validate_certs=true). A path that is not a
+        file is refused before connecting.
       - Falls back to E(VMWARE_CA_PATH).
     type: path
   proxy_host:
@@ -63,11 +66,15 @@ options:
     type: int
   timeout:
     description:
-      - Seconds to wait for one vCenter answer.
+      - Seconds one vCenter request may take as a whole (connecting, sending and the complete answer), 1 or more.
+      - Reconfigure tasks are polled for up to 600 s; each poll is one request.
     type: int
     default: 60
 notes:
   - The session is logged out at the end of every run. An expired session leads to one new login.
+  - A failure returns C(msg), C(error) (C(kind) and details) and, as before, C(error_kind). If a reconfigure was
+    sent but its answer or its task's end was lost, the task fails with C(changed=true), C(error.kind=unconfirmed)
+    and the task in C(unconfirmed); check it in vCenter before re-running.
   - All reads use the PropertyCollector (one C(RetrieveContents) call over a container view), so the number of SOAP
     calls does not grow with the number of hosts or VMs.
 requirements:

@@ -32,13 +32,6 @@ def _usable():
     return hasattr(signal, 'setitimer') and threading.current_thread() is threading.main_thread()
 
 
-def check_timeout(value, option):
-    """The error sentence for a timeout that cannot bound anything, or None (pure)."""
-    if value is None or value >= 1:
-        return None
-    return '%s is %s; give the number of seconds a request may take, 1 or more.' % (option, value)
-
-
 @contextlib.contextmanager
 def deadline(seconds):
     """Raise DeadlineExceeded if the block runs longer than seconds."""

@@ -20,7 +20,8 @@ import time
 import traceback
 
 from ansible.module_utils.basic import _load_params, env_fallback, missing_required_lib
-from ansible_collections.clusterops.ha.plugins.module_utils._deadline import DeadlineExceeded, check_timeout, deadline
+from ansible_collections.clusterops.ha.plugins.module_utils._connection_options import check_ca_path, check_port, check_timeout
+from ansible_collections.clusterops.ha.plugins.module_utils._deadline import DeadlineExceeded, deadline
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaError
 from ansible_collections.clusterops.ha.plugins.module_utils._module_base import HaModule
 from ansible_collections.clusterops.ha.plugins.module_utils._secrets import check_secret, redact
@@ -204,15 +205,10 @@ def check_endpoint(params):
             raise PveConfigError('api_host %r names port %s but api_port is %d; give the port once, in api_port.'
                                  % (api_host, port_text, port), kind='config')
         port = int(port_text)
-    if port is not None and not 1 <= port <= 65535:
-        raise PveConfigError('api_port is %d; give a TCP port between 1 and 65535 (PVE listens on 8006).' % port, kind='config')
-    problem = check_timeout(params.get('api_timeout'), 'api_timeout')
+    problem = (check_port(port, 'api_port', 8006) or check_timeout(params.get('api_timeout'), 'api_timeout')
+               or check_ca_path(params.get('ca_path'), params.get('validate_certs', True), 'PVE'))
     if problem:
         raise PveConfigError(problem, kind='config')
-    ca_path = params.get('ca_path')
-    if ca_path and params.get('validate_certs', True) and not os.path.isfile(ca_path):
-        raise PveConfigError("ca_path %r is not a readable file; give the path of the PEM file of the CA that signed the PVE "
-                             "certificate." % ca_path, kind='config')
     return host, port
 
 

@@ -21,7 +21,6 @@ __metaclass__ = type
 
 import datetime
 import http.client
-import os
 import socket
 import ssl
 import time
@@ -29,7 +28,8 @@ import traceback
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.clusterops.ha.plugins.module_utils._deadline import DeadlineExceeded, check_timeout, deadline
+from ansible_collections.clusterops.ha.plugins.module_utils._connection_options import check_ca_path, check_port, check_timeout
+from ansible_collections.clusterops.ha.plugins.module_utils._deadline import DeadlineExceeded, deadline
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaError, HaInputError
 from ansible_collections.clusterops.ha.plugins.module_utils._module_base import HaModule
 from ansible_collections.clusterops.ha.plugins.module_utils._secrets import check_secret, redact
@@ -100,16 +100,10 @@ class VSphereUnconfirmedError(VSphereError):
 
 def check_connection_options(params):
     """Refuse a timeout, ca_path or password that can never work, before connecting (pure; HaInputError)."""
-    problem = check_timeout(params.get('timeout'), 'timeout')
+    problem = (check_timeout(params.get('timeout'), 'timeout') or check_port(params.get('port'), 'port', 443)
+               or check_ca_path(params.get('ca_path'), params.get('validate_certs', True), 'vCenter'))
     if problem:
         raise HaInputError(problem)
-    ca_path = params.get('ca_path')
-    if ca_path and params.get('validate_certs', True) and not os.path.isfile(ca_path):
-        raise HaInputError("ca_path %r is not a readable file; give the path of the PEM file of the CA that signed the "
-                           "vCenter certificate." % ca_path)
-    port = params.get('port')
-    if port is not None and not 1 <= port <= 65535:
-        raise HaInputError('port is %d; give a TCP port between 1 and 65535 (vCenter listens on 443).' % port)
     check_secret(params.get('password'), 'password')
 
 

@@ -41,28 +41,36 @@ options:
     type: dict
     suboptions:
       ha:
-        description: Scheduler mode (V(dynamic) needs PVE 9.2). PVE's default is V(basic).
+        description: Scheduler mode (V(dynamic) needs pve-cluster 9.1.2 or later, PVE 9.1). PVE's default is V(basic).
         type: str
         choices: [basic, static, dynamic]
       ha_rebalance_on_start:
         description: Pick the best node when a resource is started. Default V(false).
         type: bool
       ha_auto_rebalance:
-        description: Rebalance running resources automatically (PVE 9.2). Default V(false).
+        description:
+          - Rebalance running resources automatically. Default V(false).
+          - This and every other C(ha_auto_rebalance*) option need pve-cluster 9.1.2 or later (PVE 9.1); the task
+            refuses them, before any write, on older clusters.
+          - PVE rebalances only with C(ha=static) or C(ha=dynamic); with V(basic) it does nothing.
         type: bool
       ha_auto_rebalance_threshold:
-        description: Imbalance (percent) that starts an automatic rebalance. Default 30.
-        type: int
+        description:
+          - Imbalance (percent, 0-100, decimals allowed) that starts an automatic rebalance. Default 30.
+          - pve-cluster 9.1.2-9.1.4 store it as a 0-1 fraction; the module converts, so always give percent.
+        type: float
       ha_auto_rebalance_method:
         description: How the target is chosen. Default V(bruteforce).
         type: str
         choices: [bruteforce, topsis]
       ha_auto_rebalance_hold_duration:
-        description: Rounds the imbalance must last. Default 3.
-        type: int
+        description: HA rounds the imbalance must last (decimals allowed). Default 3.
+        type: float
       ha_auto_rebalance_margin:
-        description: Minimum improvement (percent) for a move. Default 10.
-        type: int
+        description:
+          - Minimum improvement (percent, 0-100, decimals allowed) for a move. Default 10.
+          - Converted to a 0-1 fraction on pve-cluster 9.1.2-9.1.4, like O(crs.ha_auto_rebalance_threshold).
+        type: float
   fencing:
     description: Fencing mode. PVE marks V(hardware) and V(both) experimental; the default is V(watchdog).
     type: str
@@ -121,17 +129,19 @@ requests:
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.options import (
     cluster_ha_write_params, desired_cluster_ha, normalize_cluster_ha, unmanaged_crs, validate_cluster_ha)
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import apt_path, package_versions
 
 
 def plan(pm):
     state = pm.client.ha_state()
     options = pm.client.get('cluster/options') or {}
-    before = normalize_cluster_ha(options)
+    packages = package_versions(pm.client.get(apt_path(pm.client.node_names())))
+    before = normalize_cluster_ha(options, packages)
     after = desired_cluster_ha(pm.params, before)
-    validate_cluster_ha(after, state['version'])
+    validate_cluster_ha(after, state['version'], packages, before)
     writes = []
     if before != after:
-        params = cluster_ha_write_params(before, after, keep_crs=unmanaged_crs(options))
+        params = cluster_ha_write_params(before, after, keep_crs=unmanaged_crs(options), packages=packages)
         writes.append(dict(method='PUT', path='cluster/options', params=params))
     return dict(before=before, after=after, writes=writes)
 
@@ -152,10 +162,10 @@ def main():
                  ha=dict(type='str', choices=['basic', 'static', 'dynamic']),
                  ha_rebalance_on_start=dict(type='bool'),
                  ha_auto_rebalance=dict(type='bool'),
-                 ha_auto_rebalance_threshold=dict(type='int'),
+                 ha_auto_rebalance_threshold=dict(type='float'),
                  ha_auto_rebalance_method=dict(type='str', choices=['bruteforce', 'topsis']),
-                 ha_auto_rebalance_hold_duration=dict(type='int'),
-                 ha_auto_rebalance_margin=dict(type='int'))),
+                 ha_auto_rebalance_hold_duration=dict(type='float'),
+                 ha_auto_rebalance_margin=dict(type='float'))),
              fencing=dict(type='str', choices=['watchdog', 'hardware', 'both'])),
         supports_check_mode=True,
     )

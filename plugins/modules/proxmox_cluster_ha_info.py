@@ -166,6 +166,7 @@ import re
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule, PveApiError
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.groups import normalize_group
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.options import normalize_cluster_ha
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import apt_path, package_versions
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import to_bool
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import normalize_resource
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule
@@ -245,7 +246,8 @@ def work(pm):
         rules = [normalize_rule(r) for r in raw_rules]
     groups = [normalize_group(g) for g in state['groups'] or []]
     manager = optional_get(pm, 'cluster/ha/status/manager_status', {}) or {}
-    options = normalize_cluster_ha(optional_get(pm, 'cluster/options', {}) or {})
+    packages = package_versions(optional_get(pm, apt_path(client.node_names()), []) or [])
+    options = normalize_cluster_ha(optional_get(pm, 'cluster/options', {}) or {}, packages)
     storage_cfg = optional_get(pm, 'storage', []) or []
     backups = optional_get(pm, 'cluster/backup', []) or []
 

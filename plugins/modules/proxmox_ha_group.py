@@ -18,8 +18,8 @@ description:
   - On a PVE 9 cluster whose groups were migrated to rules, manages the equivalent node-affinity rule the way PVE's own
     migration does it instead, and says so in RV(translated_to_rule) - rule C(ha-group-<name>), C(strict) =
     O(restricted), and each member resource's C(failback) = not O(nofailback). PVE cannot store a rule without
-    resources, so on such a cluster a group with no member resource yet is reported as pending and created by the first
-    run after a resource joins it (see the collection's Proxmox guide).
+    resources, so on such a cluster give the members in O(resources) to create the group; without them a new group is
+    reported as pending (see the collection's Proxmox guide).
   - Node lists are compared as sets with priorities, so order, C(node:0) versus C(node), and omitted defaults never
     cause a change.
 author:
@@ -56,6 +56,16 @@ options:
   comment:
     description: Description; V("") removes it.
     type: str
+  resources:
+    description:
+      - The group's members, exactly (HA resources as C(vm:<id>), C(ct:<id>) or a bare VMID); omitted keeps the
+        membership as it is. Each must already be an HA resource (add it with M(clusterops.ha.proxmox_ha_resources)).
+      - On PVE 9 with migrated groups they become the resources of rule C(ha-group-<name>), which is how a new group
+        can be created there at all; on PVE 8 (and PVE 9 before migration) each member's C(group) is set, and
+        resources that leave the group get no group.
+      - A second identical run changes nothing on both.
+    type: list
+    elements: str
   state:
     description: Whether the group exists.
     type: str
@@ -73,6 +83,16 @@ EXAMPLES = r'''
     nodes: [pve1:2, pve2:1, pve3]
     restricted: false
     nofailback: true
+
+- name: A new group with its members (works on PVE 8 and on PVE 9 after groups became rules)
+  clusterops.ha.proxmox_ha_group:
+    api_host: pve1.example.com
+    api_token_id: automation@pve!ha
+    api_token_secret: "{{ vault_pve_token }}"
+    name: db
+    nodes: [pve2:2, pve3]
+    restricted: true
+    resources: [vm:201, vm:202]
 
 - name: Remove a group (nodes are not needed)
   clusterops.ha.proxmox_ha_group:
@@ -120,12 +140,29 @@ requests:
 '''
 
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.groups import desired_group, normalize_group, plan_group
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import check_config_id, sort_sids
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.groups import (
+    desired_group, normalize_group, plan_group, plan_group_members)
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import check_config_id, guest_types, normalize_sid, sort_sids
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest, to_requests
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import normalize_resource
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_rule_name, plan_group_as_rule
+
+
+def desired_members(pm, managed):
+    """The `resources` option as sorted SIDs (None: keep), each an existing HA resource."""
+    if pm.params.get('resources') is None or pm.params['state'] == 'absent':
+        return None
+    types, _nodes = guest_types(pm.client.get('cluster/resources', type='vm'))
+    sids = [normalize_sid(item, types, 'resources') for item in pm.params['resources']]
+    if len(set(sids)) != len(sids):
+        raise HaInputError("resources lists the same resource twice; give each resource once.")
+    missing = [sid for sid in sort_sids(sids) if sid not in managed]
+    if missing:
+        raise HaInputError("resources %s are not HA resources yet; add them with clusterops.ha.proxmox_ha_resources "
+                           "first, then give them here as members of group '%s'." % (', '.join(missing), pm.params['name']))
+    return sort_sids(sids)
 
 
 def find_group(groups, name):
@@ -145,6 +182,10 @@ def plan_groups_api(pm, desired, reread):
         users = sort_sids(r['sid'] for r in pm.client.get('cluster/ha/resources') or [] if r.get('group') == desired['name'])
     cluster_nodes = pm.client.node_names() if pm.params['state'] == 'present' and desired.get('nodes') else None
     planned = plan_group(current, desired, pm.params['state'], cluster_nodes, users)
+    if pm.params['state'] == 'present' and pm.params.get('resources') is not None:
+        resources_raw = pm.client.get('cluster/ha/resources') or []
+        members = desired_members(pm, set(r['sid'] for r in resources_raw))
+        planned['commands'] = planned['commands'] + plan_group_members(desired['name'], members, resources_raw)
     return dict(planned, writes=to_requests(planned['commands'], dict(group=first_digest(groups))))
 
 
@@ -157,7 +198,8 @@ def plan_rules_api(pm, desired):
     failbacks = dict((r['sid'], r['failback']) for r in (normalize_resource(item) for item in resources_raw))
     needs_nodes = pm.params['state'] == 'present' and (rule is not None or desired.get('nodes'))
     cluster_nodes = pm.client.node_names() if needs_nodes else None
-    planned = plan_group_as_rule(rule, desired, pm.params['state'], failbacks, cluster_nodes, rules)
+    members = desired_members(pm, set(failbacks))
+    planned = plan_group_as_rule(rule, desired, pm.params['state'], failbacks, cluster_nodes, rules, members)
     for warning in planned['warnings']:
         pm.warn(warning)
     # Only the rule carries a digest: the member failback PUTs follow it (as before the planners existed).
@@ -195,6 +237,7 @@ def main():
              restricted=dict(type='bool'),
              nofailback=dict(type='bool'),
              comment=dict(type='str'),
+             resources=dict(type='list', elements='str'),
              state=dict(type='str', choices=['present', 'absent'], default='present')),
         supports_check_mode=True,
     )

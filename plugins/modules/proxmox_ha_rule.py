@@ -137,6 +137,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInp
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import check_config_id, guest_types
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest, to_requests
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule, plan_rule
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import apt_path, package_versions
 
 
 def check_support(state):
@@ -152,12 +153,16 @@ def check_support(state):
 def plan(pm):
     rules_raw = pm.client.get('cluster/ha/rules') or []
     rules = [normalize_rule(r) for r in rules_raw]
-    types = managed = nodes = None
+    types = managed = nodes = packages = known = None
     if pm.params['state'] == 'present':
         types, _nodes = guest_types(pm.client.get('cluster/resources', type='vm'))
         managed = set(r['sid'] for r in pm.client.get('cluster/ha/resources') or [])
         nodes = pm.client.node_names()
-    planned = plan_rule(rules, pm.params, types, managed, nodes)
+        packages = package_versions(pm.client.get(apt_path(nodes)))
+        # PVE counts the nodes its HA manager knows (none before a first CRM master) for negative rules.
+        manager = (pm.client.get('cluster/ha/status/manager_status') or {}).get('manager_status') or {}
+        known = sorted(manager.get('node_status') or {})
+    planned = plan_rule(rules, pm.params, types, managed, nodes, packages=packages, nodes_known=known)
     return dict(planned, writes=to_requests(planned['commands'], dict(rule=first_digest(rules_raw))))
 
 

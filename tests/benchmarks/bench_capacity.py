@@ -190,7 +190,7 @@ def main(argv=None):
         plan += [(64, 0, 2, True, None)]  # adversarial: adjacent failures need the exact search
         # Proxmox: PVE's recovery replayed (basic counts services; static scores CPU and memory per placement).
         plan += [(64, 10000, 1, False, 'basic'), (64, 10000, 2, False, 'basic'), (16, 2500, 2, False, 'static'),
-                 (64, 10000, 1, False, 'static')]
+                 (32, 5000, 1, False, 'static')]
     print('Failover-capacity engine, Python %s, %d CPU(s) visible, load average %s; "k only" = all failure sets of '
           'the requested k; "full verdict" adds every smaller k and the search for tolerated_host_failures; '
           'wall-clock seconds with CPU seconds of this process in brackets.\n'

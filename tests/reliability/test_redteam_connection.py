@@ -5,7 +5,6 @@ Each test failed on the code before its fix: the finding is named in the test's 
 """
 
 import json
-import os
 import socket
 import threading
 import time
@@ -46,8 +45,9 @@ def test_h1_pve_token_secret_ending_in_a_newline_is_refused_without_showing_it(s
     tasks = [
         task('token', 'proxmox_cluster_ha', dict(pve_conn(pve, api_token_secret='{{ token_secret }}'), shutdown_policy='migrate'),
              ignore_errors=True),
-        task('password', 'proxmox_ha_resources', dict(pve_conn(pve, api_token_id=None, api_token_secret=None, api_user='root@pam',
-                                                                api_password='{{ password }}'), state='gathered'),
+        task('password', 'proxmox_ha_resources',
+             dict(pve_conn(pve, api_token_id=None, api_token_secret=None, api_user='root@pam', api_password='{{ password }}'),
+                  state='gathered'),
              ignore_errors=True),
     ]
     for verbosity in (0, 3):

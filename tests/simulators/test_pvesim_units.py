@@ -150,5 +150,5 @@ def test_bad_scenarios_are_refused():
         normalise({'guests': [{'vmid': 1, 'node': 'pve1'}, {'vmid': 1, 'node': 'pve1'}]})
     with pytest.raises(ScenarioError, match='not in the scenario nodes'):
         normalise({'guests': [{'vmid': 1, 'node': 'elsewhere'}]})
-    with pytest.raises(ScenarioError, match='8.x or 9.x'):
+    with pytest.raises(ScenarioError, match='has no profile'):
         normalise({'version': '7.4'})

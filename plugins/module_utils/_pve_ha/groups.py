@@ -21,7 +21,7 @@ GROUP_DEFAULTS = dict(nodes={}, restricted=False, nofailback=False, comment='')
 
 def normalize_group(api):
     """Canonical group from a GET /cluster/ha/groups entry."""
-    return dict(name=api.get('group'), nodes=parse_nodes(api.get('nodes'), 'nodes'),
+    return dict(name=api.get('group'), nodes=parse_nodes(api.get('nodes'), 'nodes', from_pve=True),
                 restricted=to_bool(api.get('restricted')), nofailback=to_bool(api.get('nofailback')),
                 comment=api.get('comment') or '')
 
@@ -93,3 +93,18 @@ def plan_group(current, desired, state, cluster_nodes=None, users=()):
     elif changed_fields(current, after):
         commands.append(dict(op='update', kind='group', id=name, params=group_write_params(current, after)))
     return dict(before=current, after=after, commands=commands)
+
+
+def plan_group_members(name, members, resources):
+    """PVE 8 (and unmigrated PVE 9) membership as commands: group=<name> on joiners, delete=group on leavers.
+
+    members: the group's resources exactly (sorted SIDs); resources: GET /cluster/ha/resources entries.
+    """
+    commands = []
+    for item in sorted(resources, key=lambda r: r['sid']):
+        inside = item.get('group') == name
+        if item['sid'] in members and not inside:
+            commands.append(dict(op='update', kind='resource', id=item['sid'], params=dict(group=name)))
+        elif item['sid'] not in members and inside:
+            commands.append(dict(op='update', kind='resource', id=item['sid'], params=dict(delete='group')))
+    return commands

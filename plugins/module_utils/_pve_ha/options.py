@@ -2,14 +2,20 @@
 # Copyright (c) clusterops.ha maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""HA datacenter options (ha shutdown_policy, crs, fencing) from and to /cluster/options (pure)."""
+"""HA datacenter options (ha shutdown_policy, crs, fencing) from and to /cluster/options (pure).
+
+crs follows pve-cluster's DataCenterConfig.pm: `ha=dynamic` and ha-auto-rebalance* from 9.1.2;
+threshold and margin are 0-1 fractions in 9.1.2-9.1.4 and percent from 9.1.5. The module always
+speaks percent and converts; threshold, margin and hold-duration are numbers (12.5 is valid).
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import split_list, to_bool, version_at_least
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import split_list, to_bool
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import has, needs, require
 
 
 CRS_KEYS = dict(ha='ha', ha_rebalance_on_start='ha-rebalance-on-start', ha_auto_rebalance='ha-auto-rebalance',
@@ -24,9 +30,29 @@ CRS_DEFAULTS = dict(ha='basic', ha_rebalance_on_start=False, ha_auto_rebalance=F
 CRS_BOOL = ('ha_rebalance_on_start', 'ha_auto_rebalance')
 
 
+CRS_NUMBERS = ('ha_auto_rebalance_threshold', 'ha_auto_rebalance_hold_duration', 'ha_auto_rebalance_margin')
+
+
+# Stored as fractions before pve-cluster 9.1.5; the module shows and takes percent.
+CRS_PERCENT = ('ha_auto_rebalance_threshold', 'ha_auto_rebalance_margin')
+
+
+def number(value):
+    """12.5 stays 12.5, 30.0 becomes 30: PVE's numbers without float noise."""
+    value = round(float(value), 6)
+    return int(value) if value.is_integer() else value
+
+
+def fractions(packages):
+    """True when the cluster stores threshold and margin as 0-1 fractions (pve-cluster 9.1.2-9.1.4)."""
+    return bool(packages) and has(packages, 'crs_auto_rebalance') and not has(packages, 'crs_percent')
+
+
 # Ranges of the numeric crs keys (pve-cluster src/PVE/DataCenterConfig.pm, crs format, at 9.1.6): refused locally.
 CRS_RANGES = dict(ha_auto_rebalance_threshold=(0, 100), ha_auto_rebalance_hold_duration=(0, None),
                   ha_auto_rebalance_margin=(0, 100))
+
+
 OPTION_DEFAULTS = dict(shutdown_policy='conditional', fencing='watchdog')
 
 
@@ -41,7 +67,7 @@ def parse_property_string(value):
     return out
 
 
-def normalize_cluster_ha(options):
+def normalize_cluster_ha(options, packages=None):
     """Canonical HA datacenter options from GET /cluster/options, with PVE's defaults filled in."""
     ha = parse_property_string(options.get('ha'))
     crs_raw = parse_property_string(options.get('crs'))
@@ -52,8 +78,8 @@ def normalize_cluster_ha(options):
             crs[name] = CRS_DEFAULTS[name]
         elif name in CRS_BOOL:
             crs[name] = to_bool(value)
-        elif isinstance(CRS_DEFAULTS[name], int):
-            crs[name] = int(float(value))
+        elif name in CRS_NUMBERS:
+            crs[name] = number(float(value) * 100) if name in CRS_PERCENT and fractions(packages) else number(value)
         else:
             crs[name] = str(value)
     return dict(shutdown_policy=ha.get('shutdown_policy') or OPTION_DEFAULTS['shutdown_policy'], crs=crs,
@@ -69,12 +95,17 @@ def desired_cluster_ha(params, current):
         after['fencing'] = params['fencing']
     for name, value in (params.get('crs') or {}).items():
         if value is not None:
-            after['crs'][name] = value
+            after['crs'][name] = number(value) if name in CRS_NUMBERS else value
     return after
 
 
-def validate_cluster_ha(after, version_string):
-    """Errors for the datacenter options as they would be after the change (pure)."""
+def validate_cluster_ha(after, version_string, packages=None, before=None):
+    """Errors for the datacenter options as they would be after the change (pure).
+
+    packages: installed versions (versions.package_versions); a key the cluster's pve-cluster lacks
+    is refused when the task would change it, naming the version needed. Ranges are in the module's
+    units (percent), whatever pve-cluster stores.
+    """
     for name, (low, high) in sorted(CRS_RANGES.items()):
         value = after['crs'][name]
         if value < low or (high is not None and value > high):
@@ -83,8 +114,17 @@ def validate_cluster_ha(after, version_string):
     auto = [name for name in CRS_KEYS if name.startswith('ha_auto_rebalance_') and after['crs'][name] != CRS_DEFAULTS[name]]
     if auto and not after['crs']['ha_auto_rebalance']:
         raise HaInputError("crs.%s only applies with crs.ha_auto_rebalance; set ha_auto_rebalance: true or drop it." % auto[0])
-    if after['crs']['ha'] == 'dynamic' and not version_at_least(version_string, (9, 2)):
-        raise HaInputError("crs.ha dynamic needs PVE 9.2 or later (this cluster runs %s); use basic or static." % version_string)
+    changed = [name for name in CRS_KEYS if before is None or before['crs'][name] != after['crs'][name]]
+    if after['crs']['ha_auto_rebalance'] and after['crs']['ha'] == 'basic' and \
+            ('ha_auto_rebalance' in changed or 'ha' in changed):
+        raise HaInputError("crs.ha_auto_rebalance does nothing with crs.ha basic (PVE rebalances with static or dynamic "
+                           "load only); set crs.ha: static or dynamic.")
+    if after['crs']['ha'] == 'dynamic' and 'ha' in changed and not has(packages, 'crs_dynamic'):
+        raise HaInputError("crs.ha dynamic needs %s (this cluster runs PVE %s, pve-cluster %s); use basic or static."
+                           % (needs('crs_dynamic'), version_string, (packages or {}).get('pve-cluster') or 'unknown'))
+    for name in changed:
+        if name.startswith('ha_auto_rebalance'):
+            require(packages, 'crs_auto_rebalance', 'crs.%s' % name)
 
 
 def unmanaged_crs(options):
@@ -93,10 +133,11 @@ def unmanaged_crs(options):
     return dict((key, value) for key, value in parse_property_string(options.get('crs')).items() if key not in managed)
 
 
-def cluster_ha_write_params(before, after, keep_crs=None):
+def cluster_ha_write_params(before, after, keep_crs=None, packages=None):
     """PUT /cluster/options parameters: property strings for set values, delete= where all is default.
 
     keep_crs: unmanaged crs keys (unmanaged_crs()) written back unchanged whenever crs is rewritten.
+    packages: threshold and margin go out as fractions on pve-cluster 9.1.2-9.1.4.
     """
     params, delete = {}, []
     if before['shutdown_policy'] != after['shutdown_policy']:
@@ -110,6 +151,8 @@ def cluster_ha_write_params(before, after, keep_crs=None):
             value = after['crs'][name]
             if value == CRS_DEFAULTS[name]:
                 continue
+            if name in CRS_PERCENT and fractions(packages):
+                value = number(value / 100.0)
             parts.append('%s=%s' % (key, int(value) if isinstance(value, bool) else value))
         parts.extend('%s=%s' % (key, value) for key, value in sorted((keep_crs or {}).items()))
         if parts:

@@ -20,7 +20,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInp
 SID_RE = re.compile(r'^(?:(vm|ct):)?(\d+)$')
 
 
-NODE_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$')
+# PVE's pve-ha-node format (HA/Tools.pm): no dots, so 'pve1.lab' is refused by PVE as well.
+NODE_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$')
 
 
 # PVE's 'pve-configid' format, which HA group and rule IDs must match.
@@ -76,8 +77,8 @@ def parse_node_entry(entry, option='nodes'):
         node = node.strip()
         priority = priority.strip() if _sep else None
     if not NODE_RE.match(node):
-        raise HaInputError("%s entry %r has no valid node name; use the cluster node name, e.g. 'pve1' or 'pve1:2'."
-                           % (option, entry))
+        raise HaInputError("%s entry %r has no valid node name; use the cluster node name (letters, digits and '-', "
+                           "no domain), e.g. 'pve1' or 'pve1:2'." % (option, entry))
     if priority is None or priority == '':
         return node, 0
     if isinstance(priority, bool) or not re.match(r'^\d+$', str(priority).strip()):
@@ -86,13 +87,19 @@ def parse_node_entry(entry, option='nodes'):
     return node, int(str(priority).strip())
 
 
-def parse_nodes(value, option='nodes'):
-    """{node: priority} from a user list or a PVE 'n1:2,n2' string; rejects duplicates."""
+def parse_nodes(value, option='nodes', from_pve=False):
+    """{node: priority} from a user list or a PVE 'n1:2,n2' string; rejects duplicates in user input.
+
+    from_pve: a group PVE stored may list one node twice ('pve1:2,pve1'; PVE accepts it). Reading must
+    not fail on it; the highest priority counts, since which entry PVE's migration keeps is hash order.
+    """
     nodes = {}
     for entry in (value if isinstance(value, (list, tuple)) else split_list(value)):
         node, priority = parse_node_entry(entry, option)
         if node in nodes:
-            raise HaInputError("%s lists node '%s' twice; give each node once." % (option, node))
+            if not from_pve:
+                raise HaInputError("%s lists node '%s' twice; give each node once." % (option, node))
+            priority = max(priority, nodes[node])
         nodes[node] = priority
     return dict(sorted(nodes.items()))
 

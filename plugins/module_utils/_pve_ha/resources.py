@@ -101,13 +101,15 @@ def resource_write_params(before, after, with_group=True, with_failback=True):
     return params
 
 
-def plan_resources(current, desired, state, translate_groups=False, rules=None, with_failback=True):
+def plan_resources(current, desired, state, translate_groups=False, rules=None, with_failback=True, purge_rules=False):
     """The writes that converge HA resources (pure).
 
     current: {sid: canonical resource}; desired: canonical list; state: merged|replaced|overridden|deleted.
     With translate_groups (migrated PVE 9) `group` is membership of node-affinity rule ha-group-<name>,
-    so rule updates are planned too. Returns dict(before, after, commands) where commands are ordered
-    safely: resource creates/updates, then rule changes, then resource deletes.
+    so rule updates are planned too. purge_rules (pve-ha-manager < 5.0.7, whose DELETE has no purge):
+    the module takes deleted resources out of the other rules itself, as PVE's purge would. Returns
+    dict(before, after, commands, purged) where commands are ordered safely: resource creates/updates,
+    then rule changes, then resource deletes; purged names the rules a purge deletes.
     """
     rules = dict((r['name'], r) for r in (rules or []))
     after = dict((sid, dict(res)) for sid, res in current.items())
@@ -145,9 +147,41 @@ def plan_resources(current, desired, state, translate_groups=False, rules=None, 
             commands.append(dict(op='update', kind='resource', id=sid, params=params))
     if translate_groups:
         commands.extend(plan_group_rule_membership(current, after, rules))
+    purged = []
+    if purge_rules and deletes:
+        purge, purged = plan_purge(deletes, rules)
+        commands.extend(purge)
     for sid in deletes:
         commands.append(dict(op='delete', kind='resource', id=sid, params={}))
-    return dict(before=current, after=after, commands=commands)
+    return dict(before=current, after=after, commands=commands, purged=purged)
+
+
+def plan_purge(deleted, rules):
+    """What PVE's purge does, for versions without it: deleted SIDs leave every rule; a rule left empty,
+    or a resource-affinity rule left with one resource (PVE would refuse that update), is deleted."""
+    commands, deleted_rules = [], []
+    gone = set(deleted)
+    for name in sorted(rules):
+        rule = rules[name]
+        if rule['name'].startswith('ha-group-') or not gone & set(rule['resources']):
+            continue  # ha-group-* membership is planned by plan_group_rule_membership
+        left = sort_sids(set(rule['resources']) - gone)
+        if not left or (rule['type'] == 'resource-affinity' and len(left) < 2):
+            commands.append(dict(op='delete', kind='rule', id=name, params={}))
+            deleted_rules.append(name)
+        else:
+            commands.append(dict(op='update', kind='rule', id=name, params=dict(type=rule['type'], resources=','.join(left))))
+    return commands, deleted_rules
+
+
+def check_error_states(commands, crm_states):
+    """PVE accepts no update of a resource in `error` state except state=disabled (Resources.pm check_service_state)."""
+    for cmd in commands:
+        if cmd['kind'] == 'resource' and cmd['op'] == 'update' and crm_states.get(cmd['id']) == 'error' \
+                and cmd['params'].get('state') != 'disabled':
+            raise HaInputError("%s is in error state, and PVE accepts no change to it but state: disabled ('must be "
+                               "disabled and fixed first'); set state: disabled for it, fix the guest, then set the "
+                               "state you want." % cmd['id'])
 
 
 def inherit_group_failback(current, desired, after, rules):

@@ -14,6 +14,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha import feasibility
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import has, require
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import (
     changed_fields, check_nodes_exist, format_nodes, merge_desired, normalize_sid, parse_nodes, sort_sids, split_list, to_bool)
 
@@ -26,7 +28,7 @@ def normalize_rule(api):
     rule = dict(name=api.get('rule'), type=api.get('type'), resources=sort_sids(split_list(api.get('resources'))),
                 comment=api.get('comment') or '', enabled=not to_bool(api.get('disable')))
     if rule['type'] == 'node-affinity':
-        rule.update(nodes=parse_nodes(api.get('nodes')), strict=to_bool(api.get('strict')),
+        rule.update(nodes=parse_nodes(api.get('nodes'), 'nodes', from_pve=True), strict=to_bool(api.get('strict')),
                     affinity=api.get('affinity') or 'positive')
     else:
         rule.update(affinity=api.get('affinity'))
@@ -57,7 +59,11 @@ def desired_rule(params, types=None):
 
 
 def rule_write_params(before, after):
-    """POST or PUT parameters for a rule; `type` is always sent, re-enabling uses delete=disable."""
+    """POST or PUT parameters for a rule; `type` and `resources` are always sent, re-enabling uses delete=disable.
+
+    `affinity` of a node-affinity rule is sent only when it is not the default (pve-ha-manager < 5.2.5 has
+    no such property; rules.check_rule_support refuses `negative` there).
+    """
     creating = before is None
     params, delete = dict(type=after['type']), []
     keys = ['resources', 'comment', 'enabled', 'affinity']
@@ -65,7 +71,8 @@ def rule_write_params(before, after):
         keys += ['nodes', 'strict']
     for key in keys:
         value = after.get(key)
-        if not creating and before.get(key) == value:
+        # `resources` goes with every PUT: pve-ha-manager 5.1.2-5.1.3 fail a rule update without it.
+        if not creating and before.get(key) == value and key != 'resources':
             continue
         if key == 'resources':
             params['resources'] = ','.join(value)
@@ -83,8 +90,10 @@ def rule_write_params(before, after):
             elif not creating:
                 delete.append('strict')
         elif key == 'affinity':
-            if value and (after['type'] == 'resource-affinity' or value != 'positive' or not creating):
+            if value and (after['type'] == 'resource-affinity' or value != 'positive'):
                 params['affinity'] = value
+            elif after['type'] == 'node-affinity' and not creating:
+                delete.append('affinity')
         elif value:
             params[key] = value
         elif not creating:
@@ -94,8 +103,24 @@ def rule_write_params(before, after):
     return params
 
 
-def validate_rule(after, managed_sids, cluster_nodes, other_rules):
-    """Errors for the rule as it would be after the change (pure); other_rules are canonical."""
+def check_rule_support(after, packages):
+    """Refuse, before any write, what the installed pve-ha-manager cannot store."""
+    if after['type'] == 'node-affinity' and after.get('affinity') == 'negative':
+        require(packages, 'node_affinity_affinity', "affinity: negative on node-affinity rule '%s'" % after['name'])
+
+
+def merges_positive_rules(packages):
+    """pve-ha-manager >= 5.0.7 checks connected positive rules as one (unknown version: assume it does)."""
+    return not packages or has(packages, 'merged_positive_checks')
+
+
+def validate_rule(after, managed_sids, cluster_nodes, other_rules, nodes_known=None, merged=True):
+    """Errors for the rule as it would be after the change (pure); other_rules are canonical.
+
+    Refuses what PVE's feasibility checks refuse (feasibility.py) for this rule, in their order.
+    nodes_known: the nodes PVE counts for negative rules (manager_status node_status; [] before a first
+    CRM master); None: the cluster nodes. merged: pve-ha-manager >= 5.0.7 merges connected positive rules.
+    """
     name = after['name']
     if not after.get('resources'):
         raise HaInputError("resources is required for rule '%s'; list the HA resources it applies to." % name)
@@ -103,65 +128,73 @@ def validate_rule(after, managed_sids, cluster_nodes, other_rules):
     if unmanaged:
         raise HaInputError("resources %s are not HA resources yet; add them with clusterops.ha.proxmox_ha_resources "
                            "before rule '%s' uses them." % (', '.join(unmanaged), name))
-    others = [other for other in other_rules if other['name'] != name]
-    RULE_TYPE_CHECKS[after['type']](after, cluster_nodes, others)
-
-
-def _shared(rule, other):
-    return sorted(set(other['resources']) & set(rule['resources']))
-
-
-def _several_priorities(rule):
-    return len(set((rule.get('nodes') or {}).values())) > 1
-
-
-def _check_node_affinity(after, cluster_nodes, others):
-    name = after['name']
-    if not after.get('nodes'):
-        raise HaInputError("nodes is required for node-affinity rule '%s'; list at least one node." % name)
-    check_nodes_exist(after['nodes'], cluster_nodes, 'nodes')
-    for other in others:
-        if other['type'] == 'node-affinity' and other.get('enabled', True) and _shared(after, other):
-            raise HaInputError("resources %s are already in node-affinity rule '%s'; a resource may be in only "
-                               "one node-affinity rule, so remove it there first." % (', '.join(_shared(after, other)), other['name']))
-    if _several_priorities(after):
-        for other in others:
-            if other['type'] == 'resource-affinity' and other.get('enabled', True) and _shared(after, other):
-                raise HaInputError("resources %s are in resource-affinity rule '%s', and PVE forbids such resources in a "
-                                   "node-affinity rule with several priorities; give all nodes one priority or remove "
-                                   "them from '%s'." % (', '.join(_shared(after, other)), other['name'], other['name']))
-
-
-def _check_resource_affinity(after, cluster_nodes, others):
-    name = after['name']
-    if after.get('affinity') not in ('positive', 'negative'):
+    if after['type'] == 'node-affinity':
+        if not after.get('nodes'):
+            raise HaInputError("nodes is required for node-affinity rule '%s'; list at least one node." % name)
+        check_nodes_exist(after['nodes'], cluster_nodes, 'nodes')
+    elif after.get('affinity') not in ('positive', 'negative'):
         raise HaInputError("affinity is required for resource-affinity rule '%s'; set positive or negative." % name)
-    if len(after['resources']) < 2:
-        raise HaInputError("resources of resource-affinity rule '%s' must list at least 2 resources." % name)
-    if after['affinity'] == 'negative' and cluster_nodes is not None and len(after['resources']) > len(cluster_nodes):
-        raise HaInputError("resources of negative rule '%s' lists %d resources but the cluster has %d nodes; keep "
-                           "at most one resource per node." % (name, len(after['resources']), len(cluster_nodes)))
-    for other in others:
-        if (other['type'] == 'resource-affinity' and other.get('affinity') != after['affinity']
-                and len(_shared(after, other)) >= 2):
-            raise HaInputError("resources of rule '%s' share two or more resources with %s rule '%s'; positive and "
-                               "negative rules may not overlap like that." % (name, other['affinity'], other['name']))
-        if other['type'] == 'node-affinity' and other.get('enabled', True) and _shared(after, other) and _several_priorities(other):
-            raise HaInputError("resources %s are in node-affinity rule '%s' with several priorities, which PVE forbids "
-                               "for resources of a resource-affinity rule; give that rule's nodes one priority or "
-                               "leave them out here." % (', '.join(_shared(after, other)), other['name']))
+    if not after.get('enabled', True):
+        return  # PVE checks no disabled rule
+    others = [other for other in other_rules if other['name'] != name]
+    known = nodes_known if nodes_known is not None else (cluster_nodes or [])
+    found = feasibility.problems(others + [after], known, merged).get(name)
+    if found:
+        check, detail = found[0]
+        raise HaInputError(PROBLEM_TEXT[check](after, detail))
 
 
-# The checks that depend on the rule type, one entry per type PVE knows.
-RULE_TYPE_CHECKS = {'node-affinity': _check_node_affinity, 'resource-affinity': _check_resource_affinity}
+def _more_than_nodes(after, detail):
+    if not detail['nodes']:
+        return ("negative rule '%s' cannot be created yet: PVE counts the nodes its HA manager knows, and no CRM "
+                "master is active yet (one starts within about a minute after the first HA resources exist), so "
+                "PVE refuses every negative rule until then; re-run the task once `ha-manager status` shows a "
+                "master." % after['name'])
+    return ("resources of negative rule '%s' lists %d resources but the cluster has %d nodes; keep at most one "
+            "resource per node." % (after['name'], detail['count'], detail['nodes']))
 
 
-def plan_rule(rules, params, types=None, managed_sids=None, cluster_nodes=None):
+def _multi_priority(after, detail):
+    if after['type'] == 'node-affinity':
+        return ("resources of node-affinity rule '%s' are in resource-affinity rule '%s', and PVE forbids such "
+                "resources in a node-affinity rule with several priorities; give all nodes one priority or remove "
+                "them from '%s'." % (after['name'], detail['other'], detail['other']))
+    return ("resources of rule '%s' are in node-affinity rule '%s' with several priorities, which PVE forbids for "
+            "resources of a resource-affinity rule; give that rule's nodes one priority or leave them out here."
+            % (after['name'], detail['other']))
+
+
+# One sentence per PVE feasibility check, naming the rules involved and the fix.
+PROBLEM_TEXT = {
+    'node_affinity_shared': lambda after, d: (
+        "resources %s are already in node-affinity rule '%s'; a resource may be in only one node-affinity rule, "
+        "so remove it there first." % (', '.join(d['shared']), d['other'])),
+    'too_few': lambda after, d: "resources of resource-affinity rule '%s' must list at least 2 resources." % after['name'],
+    'more_than_nodes': _more_than_nodes,
+    'overlap': lambda after, d: (
+        "resources of rule '%s' share two or more resources with %s rule '%s' (positive rules that share resources "
+        "count as one); positive and negative rules may not overlap like that." % (after['name'], d['affinity'], d['other'])),
+    'multi_priority': _multi_priority,
+    'positive_spread': lambda after, d: (
+        "rule '%s': the resources kept together by positive rule(s) %s are spread over node-affinity rules %s, and "
+        "PVE allows one node-affinity rule per positive resource set; put them into one node-affinity rule."
+        % (after['name'], ', '.join(d['positive']), ', '.join(d['node_rules']))),
+    'negative_confined': lambda after, d: (
+        "rule '%s': node-affinity rule(s) %s confine the resources %s of negative rule '%s' to %d node(s) (%s), fewer "
+        "than resources; add nodes to the node-affinity rules or take resources out of the negative rule."
+        % (after['name'], ', '.join(d['node_rules']), ', '.join(d['resources']), d['negative'], len(d['nodes']),
+           ', '.join(d['nodes']))),
+}
+
+
+def plan_rule(rules, params, types=None, managed_sids=None, cluster_nodes=None, packages=None, nodes_known=None):
     """The commands that converge one rule (PVE 9, migrated).
 
     rules: every canonical rule as read; params: the module's options (name, type, resources,
     nodes, strict, affinity, comment, enabled, state); types: {vmid: 'vm'|'ct'} for bare VMIDs;
-    managed_sids: the HA resources; cluster_nodes: node names. Returns dict(before, after, commands).
+    managed_sids: the HA resources; cluster_nodes: node names; packages: installed package versions
+    (versions.package_versions; None: not checked); nodes_known: the nodes in manager_status (see
+    validate_rule). Returns dict(before, after, commands).
     """
     name = params['name']
     current = next((r for r in rules if r['name'] == name), None)
@@ -181,7 +214,9 @@ def plan_rule(rules, params, types=None, managed_sids=None, cluster_nodes=None):
                                % (given[0], name))
     desired = desired_rule(dict(params, type=rule_type), types)
     after = merge_desired(current, desired, dict(rule_defaults(rule_type), name=name))
-    validate_rule(after, managed_sids, cluster_nodes, rules)
+    if packages is not None:
+        check_rule_support(after, packages)
+    validate_rule(after, managed_sids, cluster_nodes, rules, nodes_known=nodes_known, merged=merges_positive_rules(packages))
     commands = []
     if current is None:
         commands.append(dict(op='create', kind='rule', id=name, params=dict(rule_write_params(None, after), rule=name)))

@@ -64,24 +64,29 @@ def plan_group_rule_membership(current, after, rules):
             name = group_rule_name(new)
             if name not in rules:
                 raise HaInputError("group '%s' of %s does not exist: this PVE 9 cluster has migrated groups to rules and "
-                                   "has no rule '%s'; create the group first with clusterops.ha.proxmox_ha_group (it "
-                                   "becomes that rule once a member resource exists) or use proxmox_ha_rule." % (new, sid, name))
+                                   "has no rule '%s'; add the resources without group first, then create the group with "
+                                   "clusterops.ha.proxmox_ha_group and its members in resources (e.g. resources: [%s])."
+                                   % (new, sid, name, sid))
             wanted.setdefault(name, set()).add(sid)
             touched.add(name)
-    commands = []
+    # Validate every touched rule against the rules as they will be, and send removals before additions:
+    # PVE checks each PUT against the stored rules, so a resource must leave its old rule first.
+    future = dict((name, dict(rule, resources=sort_sids(wanted[name])) if name in touched else rule)
+                  for name, rule in rules.items())
+    removals, additions = [], []
     for name in sorted(touched):
         rule = rules[name]
         sids = sort_sids(wanted[name])
         if sids == rule['resources']:
             continue
         if sids:
-            validate_rule(dict(rule, resources=sids), None, None, [r for r in rules.values() if r['name'] != name])
-            commands.append(dict(op='update', kind='rule', id=name,
-                                 params=dict(type='node-affinity', resources=','.join(sids))))
+            validate_rule(future[name], None, None, [r for r in future.values() if r['name'] != name and r['resources']])
+            command = dict(op='update', kind='rule', id=name, params=dict(type='node-affinity', resources=','.join(sids)))
+            (additions if set(sids) - set(rule['resources']) else removals).append(command)
         else:
             # PVE refuses a rule without resources; its own purge deletes such rules too.
-            commands.append(dict(op='delete', kind='rule', id=name, params={}))
-    return commands
+            removals.append(dict(op='delete', kind='rule', id=name, params={}))
+    return removals + additions
 
 
 def group_by_sid_from_rules(rules):
@@ -95,13 +100,14 @@ def group_by_sid_from_rules(rules):
     return out
 
 
-def plan_group_as_rule(rule, desired, state, failbacks, cluster_nodes=None, rules=()):
+def plan_group_as_rule(rule, desired, state, failbacks, cluster_nodes=None, rules=(), members=None):
     """The commands that converge one group on a migrated PVE 9: its node-affinity rule ha-group-<name>.
 
     rule: the canonical ha-group-<name> rule or None; desired: desired_group() (or {name});
     failbacks: {sid: failback} of every HA resource (nofailback is failback off on every member);
-    cluster_nodes: node names; rules: every canonical rule. Returns dict(before, after, commands,
-    translated, warnings); a group without members cannot be a rule yet, so creating one is pending.
+    cluster_nodes: node names; rules: every canonical rule; members: the group's resources exactly (the
+    module's `resources`; None keeps them). Returns dict(before, after, commands, translated, warnings);
+    a new group without members cannot be a rule yet, so creating one is pending.
     """
     name = group_rule_name(desired['name'])
     current = rule_as_group(rule, failbacks) if rule else None
@@ -114,18 +120,20 @@ def plan_group_as_rule(rule, desired, state, failbacks, cluster_nodes=None, rule
         return dict(before=current, after=None, commands=commands, translated=translated, warnings=[])
     validate_group(desired, current, cluster_nodes if desired.get('nodes') else None, state)
     after = merge_desired(current, desired, dict(GROUP_DEFAULTS, name=desired['name']))
-    if rule is None:
+    if rule is None and not members:
         translated.update(pending=True, strict=after['restricted'], nodes=after['nodes'], resources=[])
         warning = ("HA groups on this PVE 9 cluster were migrated to rules and rule '%s' cannot exist without resources; "
-                   "add resources with group '%s' and run this task again to create it." % (name, desired['name']))
+                   "give the group's members in resources (they must be HA resources already) to create it." % name)
         return dict(before=None, after=None, commands=[], translated=translated, warnings=[warning])
-    after_rule = group_as_rule(after, rule['resources'], rule)
+    after_rule = group_as_rule(after, members if members is not None else rule['resources'], rule)
     validate_rule(after_rule, set(failbacks), cluster_nodes, list(rules))
     commands = []
-    if changed_fields(rule, after_rule):
+    if rule is None:
+        commands.append(dict(op='create', kind='rule', id=name, params=dict(rule_write_params(None, after_rule), rule=name)))
+    elif changed_fields(rule, after_rule):
         commands.append(dict(op='update', kind='rule', id=name, params=rule_write_params(rule, after_rule)))
     if desired.get('nofailback') is not None:
-        for sid in rule['resources']:
+        for sid in after_rule['resources']:
             if failbacks.get(sid, True) == desired['nofailback']:
                 params = dict(failback=0) if desired['nofailback'] else dict(delete='failback')
                 commands.append(dict(op='update', kind='resource', id=sid, params=params))

@@ -16,7 +16,7 @@ __metaclass__ = type
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError  # noqa: F401
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import (  # noqa: F401
     check_config_id, format_nodes, merge_desired, normalize_sid, parse_nodes, sort_sids)
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.groups import GROUP_DEFAULTS  # noqa: F401
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.groups import GROUP_DEFAULTS, check_group_unused  # noqa: F401
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import (  # noqa: F401
     desired_resources as canonical_resources, plan_resources)
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import desired_rule, rule_defaults  # noqa: F401
@@ -29,7 +29,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils._pve_capacity_model 
 RESOURCES_VAR = 'proxmox_ha_resources'
 GROUPS_VAR = 'proxmox_ha_groups'
 RULES_VAR = 'proxmox_ha_rules'
-CONSTRAINT_KEYS = ('allowed_hosts', 'host_priority', 'anti_affinity')
+CONSTRAINT_KEYS = ('allowed_hosts', 'host_priority', 'anti_affinity', 'keep_together')
 
 
 def given(entry):

@@ -19,7 +19,7 @@ from ansible_collections.clusterops.ha.plugins.plugin_utils._checks import check
 from ansible_collections.clusterops.ha.plugins.plugin_utils._pve_role import domain as d
 from ansible_collections.clusterops.ha.plugins.plugin_utils._pve_role import groups as g
 from ansible_collections.clusterops.ha.plugins.plugin_utils._pve_role import rules as r
-from ansible_collections.clusterops.ha.plugins.plugin_utils._pve_role.desired import ha_protected_sids
+from ansible_collections.clusterops.ha.plugins.plugin_utils._pve_role.desired import ha_protected_sids, projected_resources
 
 CHECK_NAMES = ('min_nodes', 'quorum', 'nodes_online', 'identical_memory', 'shared_storage', 'backup_coverage')
 
@@ -128,9 +128,17 @@ def platform_problems(info, rules):
     return []
 
 
-def group_problems(info, parsed_groups, desired):
-    """A group the run would create without nodes, or a resource naming a group that will not exist."""
+def group_problems(info, parsed_groups, desired, after):
+    """A group the run would create without nodes, a resource naming a group that will not exist, or a group
+    removed while resources still use it after the resources task (the group module refuses that, late)."""
     problems = []
+    members = g.group_members(after)
+    for group in parsed_groups:
+        if group['state'] == 'absent':
+            try:
+                d.check_group_unused(group['name'], members.get(group['name'], []))
+            except d.HaInputError as exc:
+                problems.append('%s: %s' % (d.GROUPS_VAR, exc))
     existing = set(g.existing_group_names(info))
     for group in d.present(parsed_groups):
         if group['name'] not in existing and not group['nodes']:
@@ -156,12 +164,16 @@ def input_problems(info, desired, groups, rules, mode):
         parsed_groups = g.role_groups(groups)
     except d.HaInputError as exc:
         problems.append(str(exc))
-    for parse in (lambda: r.role_rules(info, rules), lambda: ha_protected_sids(info, desired, mode)):
-        try:
-            parse()
-        except d.HaInputError as exc:
-            problems.append(str(exc))
-    return problems + group_problems(info, parsed_groups, desired)
+    try:
+        r.role_rules(info, rules)
+    except d.HaInputError as exc:
+        problems.append(str(exc))
+    after = {}
+    try:
+        after = projected_resources(info, desired, mode)
+    except d.HaInputError as exc:
+        problems.append(str(exc))
+    return problems + group_problems(info, parsed_groups, desired, after)
 
 
 def capacity_warnings(host_failures):

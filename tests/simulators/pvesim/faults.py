@@ -16,6 +16,8 @@ LOCK_PREFIXES = (
     ('PUT', r'/cluster/ha/groups/[^/]+', 'update ha group failed: '),
     ('DELETE', r'/cluster/ha/groups/[^/]+', 'delete ha group failed: '),
     ('POST', r'/cluster/ha/resources', 'create resource failed: '),
+    ('PUT', r'/cluster/ha/resources/[^/]+', 'update resources config failed: '),
+    ('DELETE', r'/cluster/ha/resources/[^/]+', 'delete resource failed: '),
     ('POST', r'/cluster/ha/rules', 'create ha rule failed: '),
     ('PUT', r'/cluster/ha/rules/[^/]+', 'update HA rules failed: '),
     ('DELETE', r'/cluster/ha/rules/[^/]+', 'delete ha rule failed: '),

@@ -5,10 +5,14 @@ HaConfig methods; unit tests call them directly. Messages follow pve-ha-manager 
 HA/Config.pm, HA/Rules*.pm) word for word, because clients match on them.
 """
 
+import contextlib
 import hashlib
 import re
 
 from fakepve.model import PveError
+
+from .feasibility import check_feasibility
+from .versions import Features, PROFILES
 
 DIGEST_CHANGED = 'detected modified configuration - file changed by other user? Try again.'
 GROUPS_MIGRATED = 'ha groups have been migrated to rules'
@@ -22,6 +26,10 @@ RULE_OPTIONS = {'node-affinity': ('resources', 'nodes', 'strict', 'affinity', 'c
 BOOLEAN_OPTIONS = ('restricted', 'nofailback', 'failback', 'strict', 'disable', 'auto-rebalance')
 INTEGER_OPTIONS = ('max_restart', 'max_relocate')
 NOT_IN_SCHEMA = 'property is not defined in schema and the schema does not allow additional properties'
+NO_QUORUM = 'cluster not ready - no quorum?'
+# pve-ha-manager 5.1.2-5.1.3: a rule PUT without `resources` dies on undef in the resources assertion.
+UNDEF_RESOURCES = "Can't use an undefined value as a HASH reference at /usr/share/perl5/PVE/API2/HA/Rules.pm line 50."
+HA_NODE = re.compile(r'[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?(:\d+)?')
 
 
 def die(message):
@@ -122,17 +130,44 @@ def check_deletable(delete, allowed, required=()):
     return keys
 
 
-class HaConfig(object):
-    """groups.cfg, resources.cfg and rules.cfg of one cluster, with the PVE version's behaviour.
+def exception_text(exc):
+    """How a PVE exception reads once a lock wrapper turns it into text (PVE::Exception stringify)."""
+    if exc.status == 500 and not exc.errors:
+        return exc.message
+    text = '{0} {1}'.format(exc.status, exc.message)
+    for key, value in (exc.errors or {}).items():
+        text += '\n{0}: {1}'.format(key, value)
+    return text
 
-    version_major 8: groups, no rules API. 9: rules; groups are "migrated" once groups.cfg is
-    empty (fresh installs too), as HA/Config.pm have_groups_been_migrated decides.
+
+def node_entries(text):
+    """A group's node list as PVE keeps it: the entries, exact duplicates once, in the order given."""
+    out = []
+    for item in split_list(text):
+        if item not in out:
+            out.append(item)
+    return out
+
+
+class HaConfig(object):
+    """groups.cfg, resources.cfg and rules.cfg of one cluster, with its pve-ha-manager version's behaviour.
+
+    features: versions.Features. Before pve-ha-manager 5 (PVE 8): groups, no rules API. From 5.0: rules;
+    groups are "migrated" once groups.cfg is empty (fresh installs too), as HA/Config.pm
+    have_groups_been_migrated decides. Callables give the rest of the cluster: node names, guest types,
+    quorum, the nodes the HA manager knows (manager_status node_status) and a service's CRM state.
     """
 
-    def __init__(self, version_major, node_names, guest_type_of):
-        self.version_major = version_major
+    def __init__(self, features, node_names, guest_type_of, quorate=None, manager_nodes=None, service_state=None):
+        if isinstance(features, int):  # a bare major version: that release's profile
+            features = Features(PROFILES['9.2' if features >= 9 else '8.4'])
+        self.features = features
+        self.version_major = 9 if features.rules_api else 8
         self.node_names = node_names          # callable -> list of node names
         self.guest_type_of = guest_type_of    # callable vmid -> 'qemu' | 'lxc' | None
+        self.quorate = quorate or (lambda: True)
+        self.manager_nodes = manager_nodes or node_names
+        self.service_state = service_state or (lambda sid: None)
         self.groups = {}
         self.resources = {}
         self.rules = {}
@@ -141,7 +176,7 @@ class HaConfig(object):
 
     @property
     def groups_migrated(self):
-        return self.version_major >= 9 and not self.groups
+        return self.features.rules_api and not self.groups
 
     def digest(self, kind):
         if kind == 'groups':
@@ -151,9 +186,27 @@ class HaConfig(object):
         return sha1(section_text(lambda i, o: o['type'], self.rules))
 
     def check_digest(self, kind, given):
-        """PVE::Tools::assert_if_modified: a PUT with a digest of an older file fails."""
+        """PVE::SectionConfig::assert_if_modified: a PUT with a digest of an older file fails."""
         if given and given != self.digest(kind):
             raise die(DIGEST_CHANGED)
+
+    def check_quorum(self):
+        """PVE::Cluster::check_cfs_quorum, which only the create handlers call before anything else."""
+        if not self.quorate():
+            raise die(NO_QUORUM)
+
+    @contextlib.contextmanager
+    def locked(self, prefix):
+        """PVE::HA::Config::lock_ha_domain: errors inside come back as '<prefix>: <error>' (HTTP 500).
+
+        Without quorum the cfs lock itself fails (after its 10 s timeout on a real cluster).
+        """
+        if not self.quorate():
+            raise die("{0}: cfs-lock 'domain-ha' error: no quorum!".format(prefix))
+        try:
+            yield
+        except PveError as exc:
+            raise die('{0}: {1}'.format(prefix, exception_text(exc))) from None
 
     def snapshot(self):
         """The configuration as stored (for /_sim/state)."""
@@ -163,7 +216,8 @@ class HaConfig(object):
             rule['resources'] = ','.join(rule['resources'])
         return {'groups': dict((g, dict(o)) for g, o in self.groups.items()),
                 'resources': dict((s, dict(o)) for s, o in self.resources.items()), 'rules': rules,
-                'groups_migrated': self.groups_migrated, 'version_major': self.version_major}
+                'groups_migrated': self.groups_migrated, 'version_major': self.version_major,
+                'packages': dict(self.features.packages)}
 
     # ------------------------------------------------------------------ sids
 
@@ -181,6 +235,13 @@ class HaConfig(object):
         if match.group(1) not in ('vm', 'ct'):
             raise die("unknown PVE resource type '{0}'".format(match.group(1)))
         return text
+
+    def check_node_format(self, text):
+        """The pve-ha-node(-list) format: names without dots, optional :priority (HA/Tools.pm)."""
+        for item in split_list(text):
+            if not HA_NODE.fullmatch(item):
+                raise param_error(nodes='invalid format - value does not look like a valid {0}'.format(
+                    self.features.node_format_text))
 
     # ---------------------------------------------------------------- groups
 
@@ -205,38 +266,54 @@ class HaConfig(object):
 
     def _group_options(self, values):
         opts = {}
+        if values.get('nodes') is not None:
+            self.check_node_format(values['nodes'])
         for key in GROUP_OPTIONS:
             if values.get(key) is not None:
                 opts[key] = typed_value(key, values[key])
+        if opts.get('nodes'):
+            # Kept as a set of entries: 'pve1:2,pve1' holds pve1 twice, which PVE accepts.
+            opts['nodes'] = ','.join(node_entries(opts['nodes']))
         return opts  # PVE checks only the syntax of a group's nodes, not that they exist
 
     def create_group(self, values):
         self._groups_gate('create')
+        self.check_quorum()
         if values.get('type') not in (None, 'group'):
             raise die('types does not match')
         name = values['group']
-        if name in self.groups:
-            raise die("ha group ID '{0}' already defined".format(name))
-        self.groups[name] = store_options({}, self._group_options(values))
+        opts = self._group_options(values)
+        if not opts.get('nodes'):
+            raise die("missing value for required option 'nodes'")
+        with self.locked('create ha group failed'):
+            if name in self.groups:
+                raise die("ha group ID '{0}' already defined".format(name))
+            self.groups[name] = store_options({}, opts)
 
     def update_group(self, values):
         self._groups_gate('update')
+        if values.get('type') not in (None, 'group'):
+            raise die('types does not match')
         name = values['group']
-        self.check_digest('groups', values.get('digest'))
-        if name not in self.groups:
-            raise die("no such ha group '{0}'".format(name))
-        deletes = check_deletable(values.get('delete'), GROUP_OPTIONS, required=('nodes',))
-        group = self.groups[name]
-        for key in deletes:
-            group.pop(key, None)
-        store_options(group, self._group_options(values))
+        opts = self._group_options(values)
+        with self.locked('update ha group failed'):
+            self.check_digest('groups', values.get('digest'))
+            if name not in self.groups:
+                raise die("no such ha group '{0}'".format(name))
+            group = dict(self.groups[name])
+            store_options(group, opts)
+            # Set first, then delete: a key both given and deleted ends up deleted.
+            for key in check_deletable(values.get('delete'), GROUP_OPTIONS, required=('nodes',)):
+                group.pop(key, None)
+            self.groups[name] = group
 
     def delete_group(self, name):
         self._groups_gate('delete')
-        for sid, opts in sorted(self.resources.items()):
-            if opts.get('group') == name:
-                raise die("ha group is used by service '{0}'".format(sid))
-        self.groups.pop(name, None)
+        with self.locked('delete ha group failed'):
+            for sid, opts in sorted(self.resources.items()):
+                if opts.get('group') == name:
+                    raise die("ha group is used by service '{0}'".format(sid))
+            self.groups.pop(name, None)
 
     # ------------------------------------------------------------- resources
 
@@ -249,23 +326,28 @@ class HaConfig(object):
         return view
 
     def list_resources(self, kind=None):
+        """The index also flags a group that does not exist (errors.group); reading one resource does not."""
         digest = self.digest('resources')
-        return [self.resource_view(sid, digest) for sid in sorted(self.resources)
-                if kind is None or sid_type(sid) == kind]
+        out = []
+        for sid in sorted(self.resources):
+            if kind is not None and sid_type(sid) != kind:
+                continue
+            view = self.resource_view(sid, digest)
+            if view.get('group') and view['group'] not in self.groups:
+                view['errors'] = {'group': "group '{0}' does not exist".format(view['group'])}
+            out.append(view)
+        return out
 
     def read_resource(self, sid):
         return self.resource_view(self.parse_sid(sid))
 
     def _resource_options(self, values):
-        if values.get('group') is not None:
-            if self.groups_migrated:
-                raise die("invalid parameter 'group': " + GROUPS_MIGRATED)
-            if values['group'] not in self.groups:
-                raise die("HA group '{0}' does not exist".format(values['group']))
-        if self.version_major < 9:
-            for key in ('failback', 'auto-rebalance'):
-                if key in values:
-                    raise param_error(**{key: NOT_IN_SCHEMA})
+        features = self.features
+        unknown = [key for key, present in (('failback', features.resource_failback),
+                                             ('auto-rebalance', features.resource_auto_rebalance))
+                   if key in values and not present]
+        if unknown:
+            raise param_error(**dict((key, NOT_IN_SCHEMA) for key in unknown))
         opts = {}
         for key in RESOURCE_OPTIONS:
             if values.get(key) is not None:
@@ -280,58 +362,79 @@ class HaConfig(object):
         if gtype != wanted:
             raise die("resource '{0}' does not exist in cluster".format(sid))
 
-    def create_resource(self, values):
-        sid = self.parse_sid(values['sid'])
+    def _check_type(self, sid, values):
         if values.get('type') not in (None, sid_type(sid)):
             raise die('types does not match')
-        opts = self._resource_options(values)
-        if sid in self.resources:
-            raise die("resource ID '{0}' already defined".format(sid))
+
+    def create_resource(self, values):
+        """POST: quorum first; a `group` is not checked to exist (the index then shows errors.group)."""
+        self.check_quorum()
+        sid = self.parse_sid(values['sid'])
+        self._check_type(sid, values)
+        if values.get('group') is not None and self.groups_migrated:
+            raise die("invalid parameter 'group': " + GROUPS_MIGRATED)
         self._check_guest(sid)
-        self.resources[sid] = store_options({}, opts)
+        opts = self._resource_options(values)
+        with self.locked('create resource failed'):
+            if sid in self.resources:
+                raise die("resource ID '{0}' already defined".format(sid))
+            self.resources[sid] = store_options({}, opts)
         return sid
 
     def update_resource(self, values):
         sid = self.parse_sid(values['sid'])
-        if values.get('type') not in (None, sid_type(sid)):
-            raise die('types does not match')
+        self._check_type(sid, values)
+        if values.get('group'):
+            if self.groups_migrated:
+                raise die("invalid parameter 'group': " + GROUPS_MIGRATED)
+            if values['group'] not in self.groups:
+                raise die("HA group '{0}' does not exist".format(values['group']))
+        if sid in self.resources and self.service_state(sid) == 'error' and values.get('state') != 'disabled':
+            raise die("service '{0}' in error state, must be disabled and fixed first".format(sid))
         opts = self._resource_options(values)
-        self.check_digest('resources', values.get('digest'))
-        if sid not in self.resources:
-            raise die("no such resource '{0}'".format(sid))
-        for key in check_deletable(values.get('delete'), RESOURCE_OPTIONS):
-            self.resources[sid].pop(key, None)
-        store_options(self.resources[sid], opts)
+        with self.locked('update resources config failed'):
+            self.check_digest('resources', values.get('digest'))
+            if sid not in self.resources:
+                raise die("no such resource '{0}'".format(sid))
+            resource = dict(self.resources[sid])
+            store_options(resource, opts)
+            # Set first, then delete: a key both given and deleted ends up deleted.
+            for key in check_deletable(values.get('delete'), RESOURCE_OPTIONS):
+                resource.pop(key, None)
+            self.resources[sid] = resource
         return sid
 
-    def delete_resource(self, sid, purge=True):
-        """Remove the service; with purge (the default) also from every rule, dropping rules left empty."""
+    def delete_resource(self, sid, purge=None):
+        """DELETE; from pve-ha-manager 5.0.7 `purge` (default on) also drops the SID from rules, and rules left empty."""
+        if purge is not None and not self.features.delete_purge:
+            raise param_error(purge=NOT_IN_SCHEMA)
         sid = self.parse_sid(sid)
         if sid not in self.resources:
             raise die("cannot delete service '{0}', not HA managed!".format(sid))
-        del self.resources[sid]
-        if purge:
-            for rid in list(self.rules):
-                members = self.rules[rid]['resources']
-                if sid in members:
-                    members.remove(sid)
-                    if not members:
-                        del self.rules[rid]
+        with self.locked('delete resource failed'):
+            del self.resources[sid]
+            if self.features.delete_purge and (purge is None or as_bool(purge)):
+                for rid in list(self.rules):
+                    members = self.rules[rid]['resources']
+                    if sid in members:
+                        members.remove(sid)
+                        if not members:
+                            del self.rules[rid]
         return sid
 
     # ------------------------------------------------------------------ rules
 
     def _rules_gate(self, verb=None):
-        if self.version_major < 9:
+        if not self.features.rules_api:
             return False
         if verb and not self.groups_migrated:
             raise die('cannot {0} ha rule: ha groups have not been migrated yet'.format(verb))
         return True
 
     def group_rules(self):
-        """Rules PVE 9 derives in memory from groups not yet migrated (ha-group-<name>)."""
+        """Rules PVE 9 derives in memory from groups not yet migrated (ha-group-<name>, Groups.pm)."""
         derived = {}
-        if self.groups_migrated or self.version_major < 9:
+        if self.groups_migrated or not self.features.rules_api:
             return derived
         for name, group in sorted(self.groups.items()):
             members = sorted(sid for sid, opts in self.resources.items() if opts.get('group') == name)
@@ -349,6 +452,10 @@ class HaConfig(object):
         rules.update(self.group_rules())
         return rules
 
+    def feasibility(self, rules):
+        """The API's check: over the nodes in manager_status (none before a first CRM master)."""
+        return check_feasibility(rules, list(self.manager_nodes()), self.features.merged_positive_checks)
+
     def rule_view(self, rid, rule, order, digest, errors=None):
         view = dict(rule, rule=rid, order=order, digest=digest, resources=','.join(sorted(rule['resources'])))
         if 'nodes' in rule:
@@ -360,7 +467,7 @@ class HaConfig(object):
     def list_rules(self, kind=None, resource=None):
         rules = self.all_rules()
         digest = self.digest('rules')
-        errors = check_feasibility(rules, self.node_names())
+        errors = self.feasibility(rules)
         out = []
         for order, (rid, rule) in enumerate(rules.items(), 1):
             if kind and rule['type'] != kind:
@@ -374,12 +481,11 @@ class HaConfig(object):
         rules = self.all_rules()
         if rid not in rules:
             raise die("no such ha rule '{0}'".format(rid))
-        errors = check_feasibility(rules, self.node_names())
+        errors = self.feasibility(rules)
         return self.rule_view(rid, rules[rid], list(rules).index(rid) + 1, self.digest('rules'), errors.get(rid))
 
-    @staticmethod
-    def _rule_type(values):
-        """The `type` every rules POST and PUT must name (SectionConfig's isolated schema makes it required)."""
+    def _rule_type(self, values):
+        """The `type` every rules POST and PUT must name (the isolated section schema's type property)."""
         rtype = values.get('type')
         if rtype is None:
             raise param_error(type='property is missing and it is not optional')
@@ -388,27 +494,38 @@ class HaConfig(object):
                 rtype, ', '.join(RULE_TYPES)))
         return rtype
 
-    def _rule_options(self, rtype, values, creating):
+    def _rule_allowed(self, rtype):
         allowed = RULE_OPTIONS[rtype]
-        extra = dict((k, NOT_IN_SCHEMA) for k in ('nodes', 'strict') if k not in allowed and k in values)
+        if rtype == 'node-affinity' and not self.features.node_affinity_affinity:
+            allowed = tuple(k for k in allowed if k != 'affinity')
+        return allowed
+
+    def _rule_options(self, rtype, values, creating):
+        """Schema checks (HTTP 400, before any lock), then the values as stored."""
+        allowed = self._rule_allowed(rtype)
+        extra = dict((k, NOT_IN_SCHEMA) for k in ('nodes', 'strict', 'affinity') if k not in allowed and k in values)
         if extra:
             raise param_error(**extra)
-        if creating and rtype == 'resource-affinity' and values.get('affinity') is None:
-            raise param_error(affinity='property is missing and it is not optional')
+        missing = [k for k in (('resources', 'nodes') if rtype == 'node-affinity' else ('resources', 'affinity'))
+                   if creating and values.get(k) is None]
+        if missing:
+            raise param_error(**dict((k, 'property is missing and it is not optional') for k in missing))
+        if values.get('affinity') is not None and values['affinity'] not in ('positive', 'negative'):
+            raise param_error(affinity="value '{0}' does not have a value in the enumeration 'positive, negative'"
+                              .format(values['affinity']))
+        if values.get('nodes') is not None:
+            self.check_node_format(values['nodes'])
         opts = {}
         for key in allowed:
             if values.get(key) is None:
                 continue
             if key == 'resources':
-                sids = [self.parse_sid(s) for s in split_list(values[key])]
-                if not sids:
-                    raise die('no resources were specified')
-                opts[key] = sorted(set(sids))
+                items = split_list(values[key])
+                if any(':' not in item for item in items):  # pve-ha-resource-id-list takes no bare VMIDs
+                    raise param_error(resources='invalid format - value does not look like a valid ha resource id')
+                opts[key] = sorted(set(self.parse_sid(s) for s in items))
             elif key == 'nodes':
-                nodes = parse_node_list(values[key])
-                if not nodes:
-                    raise die('no nodes were specified')
-                opts[key] = nodes
+                opts[key] = parse_node_list(values[key])
             else:
                 opts[key] = typed_value(key, values[key])
         if 'disable' in opts and not opts['disable']:
@@ -418,65 +535,82 @@ class HaConfig(object):
         return opts
 
     def _check_rule_refs(self, opts):
-        unmanaged = [sid for sid in opts.get('resources', []) if sid not in self.resources]
-        if unmanaged:
-            raise die('cannot use unmanaged resource(s) {0}.'.format(', '.join(sorted(unmanaged))))
+        """Inside the lock: non-empty lists (5.1.2+), managed resources, existing nodes."""
+        if 'resources' in opts:
+            if not opts['resources'] and self.features.empty_rule_lists_refused:
+                raise die('no resources were specified')
+            unmanaged = [sid for sid in opts['resources'] if sid not in self.resources]
+            if unmanaged:
+                raise die('cannot use unmanaged resource(s) {0}.'.format(', '.join(sorted(unmanaged))))
         if 'nodes' in opts:
-            self._check_nodes_exist(opts['nodes'])
-
-    def _check_nodes_exist(self, nodes):
-        known = set(self.node_names())
-        missing = sorted(n for n in nodes if n not in known)
-        if missing:
-            raise die('cannot use non-existent node(s) {0}.'.format(', '.join(missing)))
+            if not opts['nodes'] and self.features.empty_rule_lists_refused:
+                raise die('no nodes were specified')
+            known = set(self.node_names())
+            missing = sorted(n for n in opts['nodes'] if n not in known)
+            if missing:
+                raise die('cannot use non-existent node(s) {0}.'.format(', '.join(missing)))
 
     def _assert_feasible(self, rules, rid):
-        errors = check_feasibility(rules, self.node_names()).get(rid)
+        """An infeasible rule is a 400 exception; the lock wrapper turns it into '<prefix>: 400 Rule ...'."""
+        errors = self.feasibility(dict(rules, **self.group_rules())).get(rid)
         if errors:
             raise PveError(400, "Rule '{0}' is invalid.".format(rid),
                            dict((k, ', '.join(v)) for k, v in errors.items()))
 
+    def _store_rules(self, candidate):
+        # Before 5.1.2 an empty list was written; the section then lacks a required key and is not read back.
+        self.rules = dict((rid, r) for rid, r in candidate.items() if r.get('resources') and
+                          (r['type'] != 'node-affinity' or r.get('nodes')))
+
     def create_rule(self, values):
-        rid, rtype = values['rule'], self._rule_type(values)
-        self._rules_gate('create')
+        rid, rtype = values['rule'], self._rule_type(values)  # the HTTP schema check comes first
         opts = self._rule_options(rtype, values, creating=True)
-        if rid in self.rules:
-            raise die("HA rule '{0}' already defined".format(rid))
-        self._check_rule_refs(opts)
-        candidate = dict(self.rules)
-        candidate[rid] = store_options({'type': rtype}, opts)
-        self._assert_feasible(candidate, rid)
-        self.rules = candidate
+        self.check_quorum()
+        self._rules_gate('create')
+        with self.locked('create ha rule failed'):
+            if rid in self.rules:
+                raise die("HA rule '{0}' already defined".format(rid))
+            self._check_rule_refs(opts)
+            candidate = dict(self.rules)
+            candidate[rid] = store_options({'type': rtype}, opts)
+            self._assert_feasible(candidate, rid)
+            self._store_rules(candidate)
 
     def update_rule(self, values):
-        rid, rtype = values['rule'], self._rule_type(values)  # a schema error comes before anything else
+        rid, rtype = values['rule'], self._rule_type(values)  # the HTTP schema check comes first
+        opts = self._rule_options(rtype, values, creating=False)
         self._rules_gate('update')
-        self.check_digest('rules', values.get('digest'))
-        if rid not in self.rules:
-            raise die("HA rule '{0}' does not exist".format(rid))
-        rule = dict(self.rules[rid])
-        if rtype != rule['type']:
-            raise die('types does not match')
-        opts = self._rule_options(rule['type'], values, creating=False)
-        self._check_rule_refs(opts)
-        required = ('resources', 'nodes') if rule['type'] == 'node-affinity' else ('resources', 'affinity')
-        for key in check_deletable(values.get('delete'), RULE_OPTIONS[rule['type']], required=required):
-            rule.pop(key, None)
-        store_options(rule, opts)
-        candidate = dict(self.rules)
-        candidate[rid] = rule
-        self._assert_feasible(candidate, rid)
-        self.rules = candidate
+        with self.locked('update HA rules failed'):
+            self.check_digest('rules', values.get('digest'))
+            if rid not in self.rules:
+                raise die("HA rule '{0}' does not exist".format(rid))
+            rule = dict(self.rules[rid])
+            if rtype != rule['type']:
+                raise die("unexpected property 'type'")
+            if 'resources' not in opts and self.features.rule_put_needs_resources:
+                raise die(UNDEF_RESOURCES)
+            self._check_rule_refs(opts)
+            required = ('resources', 'nodes') if rule['type'] == 'node-affinity' else ('resources', 'affinity')
+            for key in check_deletable(values.get('delete'), self._rule_allowed(rule['type']), required=required):
+                if key in opts:
+                    raise die("cannot set and delete property '{0}' at the same time!".format(key))
+                rule.pop(key, None)
+            store_options(rule, opts)
+            candidate = dict(self.rules)
+            candidate[rid] = rule
+            self._assert_feasible(candidate, rid)
+            self._store_rules(candidate)
 
     def delete_rule(self, rid):
         # PVE deletes without checking that the rule exists or that groups were migrated.
-        self.rules.pop(rid, None)
+        with self.locked('delete ha rule failed'):
+            self.rules.pop(rid, None)
 
     # ------------------------------------------------------------- migration
 
     def migrate_groups(self):
         """What the CRM does once all nodes run PVE 9: groups become ha-group-<g> rules, resources lose `group`."""
-        if self.version_major < 9:
+        if not self.features.rules_api:
             raise die('groups can only be migrated on PVE 9')
         for rid, rule in self.group_rules().items():
             self.rules[rid] = rule
@@ -486,40 +620,3 @@ class HaConfig(object):
                     del opts['group']
                     opts['failback'] = 0 if group.get('nofailback') else 1
         self.groups = {}
-
-
-def check_feasibility(rules, node_names):
-    """{rule id: {option: [messages]}} for enabled rules PVE would drop (HA/Rules.pm check_feasibility)."""
-    errors = {}
-
-    def blame(rid, message):
-        errors.setdefault(rid, {}).setdefault('resources', []).append(message)
-    active = dict((rid, r) for rid, r in rules.items() if not r.get('disable'))
-    node_aff = dict((rid, r) for rid, r in active.items() if r['type'] == 'node-affinity')
-    res_aff = dict((rid, r) for rid, r in active.items() if r['type'] == 'resource-affinity')
-    # A resource may be in one node-affinity rule only; every rule that shares it is dropped.
-    users = {}
-    for rid, rule in node_aff.items():
-        for sid in rule['resources']:
-            users.setdefault(sid, []).append(rid)
-    for sid, rids in sorted(users.items()):
-        if len(rids) > 1:
-            for rid in rids:
-                blame(rid, "resource '{0}' is already used in another node affinity rule".format(sid))
-    for rid, rule in sorted(res_aff.items()):
-        if len(rule['resources']) < 2:
-            blame(rid, 'rule is ineffective as there are less than two resources')
-        elif rule.get('affinity') == 'negative' and len(rule['resources']) > len(node_names):
-            blame(rid, 'rule defines more resources than available nodes')
-    positives = dict((rid, set(r['resources'])) for rid, r in res_aff.items() if r.get('affinity') == 'positive')
-    negatives = dict((rid, set(r['resources'])) for rid, r in res_aff.items() if r.get('affinity') == 'negative')
-    for pid, pres in sorted(positives.items()):
-        for nid, nres in sorted(negatives.items()):
-            if len(pres & nres) >= 2:
-                blame(pid, 'rule shares two or more resources with a negative resource affinity rule')
-                blame(nid, 'rule shares two or more resources with a positive resource affinity rule')
-    multi = set(sid for r in node_aff.values() if len(set(r['nodes'].values())) > 1 for sid in r['resources'])
-    for rid, rule in sorted(res_aff.items()):
-        if multi & set(rule['resources']):
-            blame(rid, 'resources are in node affinity rules with multiple priorities')
-    return errors

@@ -1,4 +1,9 @@
-"""Datacenter options (/cluster/options: ha, crs, fencing) and backup jobs: pure parsing and views."""
+"""Datacenter options (/cluster/options: ha, crs, fencing) and backup jobs: pure parsing and views.
+
+The crs keys follow pve-cluster's DataCenterConfig.pm per version (versions.Features): `ha=dynamic` and the
+ha-auto-rebalance* keys from 9.1.2, threshold and margin as 0-1 fractions until 9.1.4 and 0-100 percent
+from 9.1.5; threshold, margin and hold-duration are numbers (12.5 is valid).
+"""
 
 from fakepve.model import PveError
 
@@ -8,8 +13,11 @@ ENUMS = {('ha', 'shutdown_policy'): ('freeze', 'failover', 'conditional', 'migra
          ('crs', 'ha'): ('basic', 'static', 'dynamic'),
          ('crs', 'ha-auto-rebalance-method'): ('bruteforce', 'topsis')}
 BOOLEANS = {('crs', 'ha-rebalance-on-start'), ('crs', 'ha-auto-rebalance')}
-INTEGERS = {('crs', 'ha-auto-rebalance-threshold'), ('crs', 'ha-auto-rebalance-hold-duration'),
-            ('crs', 'ha-auto-rebalance-margin')}
+NUMBERS = {('crs', 'ha-auto-rebalance-threshold'), ('crs', 'ha-auto-rebalance-hold-duration'),
+           ('crs', 'ha-auto-rebalance-margin')}
+AUTO_REBALANCE_KEYS = ('ha-auto-rebalance', 'ha-auto-rebalance-threshold', 'ha-auto-rebalance-method',
+                       'ha-auto-rebalance-hold-duration', 'ha-auto-rebalance-margin')
+PERCENT_KEYS = ('ha-auto-rebalance-threshold', 'ha-auto-rebalance-margin')
 FENCING = ('watchdog', 'hardware', 'both')
 OPTION_KEYS = ('ha', 'crs', 'fencing')
 
@@ -18,19 +26,53 @@ def bad(option, message):
     return PveError(400, 'Parameter verification failed.', {option: message})
 
 
-def parse_property_string(option, text):
+def _format_error(option, key, message):
+    return bad(option, 'invalid format - format error\n{0}.{1}: {2}'.format(option, key, message))
+
+
+def parse_property_string(option, text, features=None):
     """'shutdown_policy=freeze' -> {'shutdown_policy': 'freeze'}; a bare value is the default key's."""
     out = {}
     for part in [p for p in str(text).split(',') if p]:
         key, sep, value = part.partition('=')
         if not sep:
             key, value = PROPERTY_KEYS[option], key
-        out[key] = typed_option(option, key, value)
+        out[key] = typed_option(option, key, value, features)
+    if option == 'crs':
+        for key in AUTO_REBALANCE_KEYS[1:]:
+            if key in out and 'ha-auto-rebalance' not in out:
+                raise bad(option, "invalid format - format error\ncrs.ha-auto-rebalance: missing property required "
+                                  "by 'crs.{0}'".format(key))
     return out
 
 
-def typed_option(option, key, value):
-    """One sub-option value checked like PVE's format: an enum, a boolean or an integer."""
+def _gate(option, key, value, features):
+    """What the installed pve-cluster does not know is not in its schema."""
+    if features is None or option != 'crs':
+        return
+    if key in AUTO_REBALANCE_KEYS and not features.crs_auto_rebalance:
+        raise _format_error(option, key, 'property is not defined in schema and the schema does not allow '
+                                         'additional properties')
+    if key == 'ha' and value == 'dynamic' and not features.crs_dynamic:
+        raise _format_error(option, key, "value 'dynamic' does not have a value in the enumeration 'basic, static'")
+
+
+def number(option, key, value, features=None):
+    """A crs number as PVE stores it: an int when whole, else a float; range per pve-cluster version."""
+    try:
+        parsed = float(value)
+    except ValueError:
+        raise _format_error(option, key, "type check ('number') failed - got '{0}'".format(value)) from None
+    if parsed < 0:
+        raise _format_error(option, key, 'value must have a minimum value of 0')
+    if key in PERCENT_KEYS and (features is None or features.crs_percent) and parsed > 100:
+        raise _format_error(option, key, 'value must have a maximum value of 100')
+    return int(parsed) if parsed.is_integer() else parsed
+
+
+def typed_option(option, key, value, features=None):
+    """One sub-option value checked like PVE's format: an enum, a boolean or a number."""
+    _gate(option, key, value, features)
     allowed = ENUMS.get((option, key))
     if allowed is not None:
         if value not in allowed:
@@ -42,23 +84,20 @@ def typed_option(option, key, value):
             raise bad(option, 'invalid format - format error\n{0}.{1}: type check (\'boolean\') failed - got '
                               "'{2}'".format(option, key, value))
         return 1 if str(value).lower() in ('1', 'true', 'yes', 'on') else 0
-    if (option, key) in INTEGERS:
-        try:
-            return int(value)
-        except ValueError:
-            raise bad(option, 'invalid format - format error\n{0}.{1}: type check (\'integer\') failed - got '
-                              "'{2}'".format(option, key, value)) from None
+    if (option, key) in NUMBERS:
+        return number(option, key, value, features)
     raise bad(option, "invalid format - format error\n{0}.{1}: property is not defined in schema and the schema does "
                       "not allow additional properties".format(option, key))
 
 
-def scenario_options(raw):
+def scenario_options(raw, features=None):
     """Scenario `options:` (objects or property strings) as stored."""
     stored = {}
     for key, value in (raw or {}).items():
         if key in PROPERTY_KEYS:
-            stored[key] = parse_property_string(key, value) if isinstance(value, str) else dict(
-                (k, typed_option(key, k, str(v) if not isinstance(v, bool) else int(v))) for k, v in value.items())
+            stored[key] = parse_property_string(key, value, features) if isinstance(value, str) else dict(
+                (k, typed_option(key, k, str(v) if not isinstance(v, bool) else int(v), features))
+                for k, v in value.items())
         elif key == 'fencing':
             stored[key] = check_fencing(value)
         else:
@@ -73,20 +112,21 @@ def check_fencing(value):
     return value
 
 
-def apply_options_update(stored, values):
-    """PUT /cluster/options: `delete=` resets keys, the rest are property strings. Returns the new options."""
+def apply_options_update(stored, values, features=None):
+    """PUT /cluster/options: the given keys are set, then `delete=` removes keys (a key both set and deleted
+    ends up deleted, as pve-manager's set_options does). Returns the new options."""
     new = dict(stored)
-    for key in [k for k in str(values.get('delete') or '').replace(';', ',').split(',') if k.strip()]:
-        new.pop(key.strip(), None)
     for key, value in values.items():
         if key in ('delete', 'digest'):
             continue
         if key in PROPERTY_KEYS:
-            new[key] = parse_property_string(key, value)
+            new[key] = parse_property_string(key, value, features)
         elif key == 'fencing':
             new[key] = check_fencing(value)
         else:
             new[key] = value
+    for key in [k for k in str(values.get('delete') or '').replace(';', ',').split(',') if k.strip()]:
+        new.pop(key.strip(), None)
     return new
 
 

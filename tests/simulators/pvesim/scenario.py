@@ -9,6 +9,8 @@ import os
 
 import yaml
 
+from .versions import LATEST, packages_for
+
 SCENARIO_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'scenarios')
 
 DEFAULT_USER = 'root@pam'
@@ -35,14 +37,33 @@ def read_scenario(source):
     """A scenario from a path, a shipped name or an already parsed dict, normalised."""
     if isinstance(source, dict):
         raw = copy.deepcopy(source)
+        if raw.get('base'):
+            merged = _read_raw(scenario_path(str(raw.pop('base'))))
+            merged.pop('name', None)
+            merged.update(raw)
+            raw = merged
     else:
         path = scenario_path(str(source))
         if not os.path.exists(path):
             raise ScenarioError('scenario {0!r} not found (looked for {1})'.format(source, path))
-        with open(path) as handle:
-            raw = yaml.safe_load(handle) or {}
+        raw = _read_raw(path)
         raw.setdefault('name', os.path.splitext(os.path.basename(path))[0])
     return normalise(raw)
+
+
+def _read_raw(path, depth=0):
+    """A scenario file's data; `base: <scenario>` starts from that scenario and overrides its top-level keys."""
+    with open(path) as handle:
+        raw = yaml.safe_load(handle) or {}
+    base = raw.pop('base', None)
+    if base:
+        if depth > 3:
+            raise ScenarioError('scenario bases nest too deep at {0}'.format(path))
+        merged = _read_raw(scenario_path(str(base)), depth + 1)
+        merged.pop('name', None)
+        merged.update(raw)
+        raw = merged
+    return raw
 
 
 def version_major(version):
@@ -165,10 +186,15 @@ def normalise(raw):
     if raw.get('generate'):
         guests += [_guest(g, names) for g in generate_guests(raw['generate'], names, taken)]
     storages = [_storage(s) for s in raw.get('storage') or [{'id': 'local-lvm', 'type': 'lvmthin'}]]
-    version = str(raw.get('version', '9.0.10'))
-    if version_major(version) not in (8, 9):
-        raise ScenarioError('version must be 8.x or 9.x, not {0}'.format(version))
-    return {'name': str(raw.get('name', 'custom')), 'version': version, 'cluster': str(raw.get('cluster', 'simcluster')),
+    try:
+        packages = packages_for(raw.get('version', LATEST), raw.get('packages'))
+    except ValueError as exc:
+        raise ScenarioError(str(exc)) from None
+    version = packages['pve-manager']
+    crm = dict(raw.get('crm') or {})
+    return {'name': str(raw.get('name', 'custom')), 'version': version, 'packages': packages,
+            'crm': {'start_delay': float(crm.get('start_delay', 0)), 'master': _flag(crm.get('master'), True)},
+            'cluster': str(raw.get('cluster', 'simcluster')),
             'quorate': _flag(raw.get('quorate'), True), 'nodes': nodes, 'storage': storages, 'guests': guests,
             'ha': _ha(raw.get('ha')), 'options': dict(raw.get('options') or {}),
             'backup_jobs': [dict(j) for j in raw.get('backup_jobs') or []],

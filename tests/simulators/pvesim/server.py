@@ -20,7 +20,8 @@ from . import quorum as sim_quorum
 from . import storage_content as sim_storage_content
 from .ha import GROUP_OPTIONS, RESOURCE_OPTIONS, RULE_OPTIONS, HaConfig, parse_node_list, split_list, typed_value
 from .options import apply_backup_update, apply_options_update, backup_job_view, scenario_options
-from .scenario import read_scenario, version_major
+from .scenario import read_scenario
+from .versions import Features
 
 MiB = 1024 * 1024
 API_PREFIXES = ('/api2/json', '/api2/extjs')
@@ -91,6 +92,7 @@ class PveSim(FakePve):
         self.apitokens = dict(creds['tokens'])
         self.version = scn['version']
         self.release_version = '.'.join(scn['version'].split('.')[:2])
+        self.features = Features(scn['packages'])
         self.cluster_name = scn['cluster']
         self.quorate = scn['quorate']
         self.node_info = dict((n['name'], dict(n)) for n in scn['nodes'])
@@ -101,9 +103,14 @@ class PveSim(FakePve):
         self.guest_index = {}
         for guest in scn['guests']:
             self._add_guest(guest)
-        self.ha = HaConfig(version_major(scn['version']), lambda: sorted(self.nodes), self.guest_type)
+        self.crm = {'master_at': None, 'start_delay': scn['crm']['start_delay'], 'may_elect': scn['crm']['master']}
+        self.crm_states = {}
+        self.ha = HaConfig(self.features, lambda: sorted(self.nodes), self.guest_type, quorate=lambda: self.quorate,
+                           manager_nodes=self.manager_nodes, service_state=self.crm_states.get)
         self._load_ha(scn['ha'])
-        self.dc_options = scenario_options(scn['options'])
+        if self.ha.resources and self.crm['may_elect']:
+            self.crm['master_at'] = time.time() - 1  # an earlier admin's HA config: its CRM master is long active
+        self.dc_options = scenario_options(scn['options'], self.features)
         self.backup_jobs = dict((str(j['id']), dict(j)) for j in scn['backup_jobs'])
         self.faults = []
         self.log.clear()
@@ -162,6 +169,8 @@ class PveSim(FakePve):
             if opts.get('state') == 'enabled':
                 opts['state'] = 'started'
             self.ha.resources[sid] = opts
+            if res.get('crm_state'):
+                self.crm_states[sid] = str(res['crm_state'])
         for rule in ha['rules']:
             rtype = rule.get('type', 'node-affinity')
             opts = {'type': rtype}
@@ -178,7 +187,13 @@ class PveSim(FakePve):
         self._sync_ha_state()
 
     def _sync_ha_state(self):
-        """Guests show their HA state in /cluster/resources (hastate) and status/current."""
+        """Guests show their HA state in /cluster/resources (hastate) and status/current; the CRM reacts."""
+        if self.ha.resources and self.crm['master_at'] is None and self.crm['may_elect']:
+            # CRM.pm can_get_active: a CRM only takes the manager lock once HA resources exist.
+            self.crm['master_at'] = time.time() + self.crm['start_delay']
+        for sid in list(self.crm_states):
+            if sid not in self.ha.resources or self.ha.resources[sid].get('state') == 'disabled':
+                del self.crm_states[sid]  # an error-state service the admin disabled leaves the error state
         for vmid, (gtype, obj) in self.guest_index.items():
             sid = '{0}:{1}'.format('vm' if gtype == 'qemu' else 'ct', vmid)
             opts = self.ha.resources.get(sid)
@@ -209,6 +224,8 @@ class PveSim(FakePve):
         r.add_post('/_sim/migrate_groups', self._ctl_migrate)
         r.add_post('/_sim/nodes/{node}', self._ctl_node)
         r.add_post('/_sim/quorum', self._ctl_quorum)
+        r.add_post('/_sim/crm', self._ctl_crm)
+        r.add_post('/_sim/services/{sid}', self._ctl_service)
         sim_quorum.register_control(r, self)
         return app
 
@@ -236,7 +253,7 @@ class PveSim(FakePve):
 
     def _version_gate(self, request, template):
         """PVE 8 has no rules API: its HTTP server answers unknown paths with 501 (PVE::HTTPServer)."""
-        if self.ha.version_major < 9 and template.startswith('/cluster/ha/rules'):
+        if not self.features.rules_api and template.startswith('/cluster/ha/rules'):
             raise PveError(501, "Method '{0} {1}' not implemented".format(request.method, request.path))
 
     @web.middleware
@@ -278,7 +295,7 @@ class PveSim(FakePve):
             ('GET', ha + '/resources/{sid}', lambda v, u: self.ha.read_resource(v['sid'])),
             ('PUT', ha + '/resources/{sid}', self._write(self.ha_call('update_resource'))),
             ('DELETE', ha + '/resources/{sid}', self._write(
-                lambda v: self.ha.delete_resource(v['sid'], bool(v.get('purge', 1))))),
+                lambda v: self.ha.delete_resource(v['sid'], v.get('purge')))),
             ('GET', ha + '/rules', lambda v, u: self.ha.list_rules(v.get('type'), v.get('resource'))),
             ('POST', ha + '/rules', self._write(self.ha_call('create_rule'))),
             ('GET', ha + '/rules/{rule}', lambda v, u: self.ha.read_rule(v['rule'])),
@@ -290,10 +307,11 @@ class PveSim(FakePve):
             ('PUT', '/cluster/options', self._write(self._put_options)),
             ('GET', '/cluster/backup', lambda v, u: self._backup_jobs_view()),
             ('GET', '/cluster/backup/{id}', lambda v, u: self._backup_job(v['id'])),
-            ('POST', '/cluster/backup', self._write(self._create_backup_job)),
-            ('PUT', '/cluster/backup/{id}', self._write(self._update_backup_job)),
-            ('DELETE', '/cluster/backup/{id}', self._write(self._delete_backup_job)),
+            ('POST', '/cluster/backup', self._write(self._create_backup_job, quorum=True)),
+            ('PUT', '/cluster/backup/{id}', self._write(self._update_backup_job, quorum=True)),
+            ('DELETE', '/cluster/backup/{id}', self._write(self._delete_backup_job, quorum=True)),
             ('GET', '/nodes/{node}/status', lambda v, u: self.node_status(v['node'])),
+            ('GET', '/nodes/{node}/apt/versions', lambda v, u: self.apt_versions(v['node'])),
         ] + sim_quorum.routes(self) + sim_storage_content.routes(self)
 
     def ha_call(self, name):
@@ -302,10 +320,12 @@ class PveSim(FakePve):
             return getattr(self.ha, name)(values)
         return call
 
-    def _write(self, change):
-        """A configuration write: needs quorum, then changes the HA files and the guests' HA state."""
+    def _write(self, change, quorum=False):
+        """A configuration write, then the guests' HA state follows. HA handlers check quorum themselves
+        (only the create handlers call check_cfs_quorum; the rest fail on the cfs lock)."""
         def handler(values, user):
-            self.need_quorum()
+            if quorum:
+                self.need_quorum()
             change(values)
             self._sync_ha_state()
             return None
@@ -315,7 +335,25 @@ class PveSim(FakePve):
         return ok({'version': self.version, 'release': self.release_version, 'repoid': 'a1b2c3d4'})
 
     def _put_options(self, values):
-        self.dc_options = apply_options_update(self.dc_options, values)
+        if not self.quorate:  # pve-manager set_options: cfs_lock_file, then `die $@` unprefixed
+            raise PveError(500, "cfs-lock 'file-datacenter_cfg' error: no quorum!")
+        self.dc_options = apply_options_update(self.dc_options, values, self.features)
+
+    def apt_versions(self, node):
+        """GET /nodes/{node}/apt/versions (pve-manager API2/APT.pm versions): the installed version is
+        `OldVersion`, `Version` the candidate; both equal here (an up-to-date node)."""
+        out = []
+        for name in ('proxmox-ve', 'pve-manager', 'pve-cluster', 'pve-ha-manager'):
+            version = self.features.package(name) or '{0}.0'.format(self.release_version)
+            item = {'Package': name, 'Title': name, 'Version': version, 'OldVersion': version,
+                    'CurrentState': 'Installed', 'Origin': 'Proxmox', 'Arch': 'all' if name != 'proxmox-ve' else 'all',
+                    'Section': 'admin', 'Priority': 'optional', 'Description': 'simulated package'}
+            if name == 'pve-manager':
+                item['ManagerVersion'] = '{0}/a1b2c3d4'.format(self.version)
+            if name == 'proxmox-ve':
+                item['RunningKernel'] = '6.8.12-pve'
+            out.append(item)
+        return out
 
     def options_view(self):
         view = dict((k, dict(v) if isinstance(v, dict) else v) for k, v in self.dc_options.items())
@@ -430,8 +468,16 @@ class PveSim(FakePve):
             state = opts.get('state', 'started')
             if state not in ('ignored', 'disabled') and not self.nodes.get(node, {}).get('online', True):
                 state = 'fence'
-            out[sid] = (node, state)
+            out[sid] = (node, self.crm_states.get(sid, state))
         return out
+
+    def crm_master_active(self):
+        """True once a CRM holds the manager lock; before that manager_status is an empty file."""
+        return self.crm['master_at'] is not None and time.time() >= self.crm['master_at']
+
+    def manager_nodes(self):
+        """The nodes in manager_status node_status: what the rules API counts, none before a first master."""
+        return sorted(self.nodes) if self.crm_master_active() else []
 
     def _lrm_mode(self, node):
         if not self.nodes[node].get('online', True):
@@ -445,7 +491,7 @@ class PveSim(FakePve):
         busy = set(node for node, _state in services.values())
         data = [{'id': 'quorum', 'type': 'quorum', 'node': master, 'quorate': 1 if self.quorate else 0,
                  'status': 'OK' if self.quorate else 'No quorum on node'}]
-        if services:
+        if self.crm_master_active():
             data.append({'id': 'master', 'type': 'master', 'node': master, 'timestamp': now,
                          'status': '{0} (active, {1})'.format(master, time.ctime(now))})
         for node in sorted(self.nodes):
@@ -478,7 +524,7 @@ class PveSim(FakePve):
             n == node for n, _state in services.values()) else 'wait_for_agent_lock', 'results': {}, 'timestamp': now})
             for node in sorted(self.nodes))
         manager = {}
-        if services:
+        if self.crm_master_active():
             manager = {'master_node': self._master_node(), 'node_status': node_status, 'timestamp': now,
                        'service_status': dict((sid, {'node': node, 'state': state, 'uid': 'sim' + sid.replace(':', '')})
                                               for sid, (node, state) in services.items())}
@@ -560,6 +606,28 @@ class PveSim(FakePve):
             self.node_info[node]['maintenance'] = bool(body['maintenance'])
         return json_body({'node': node, 'online': self.nodes[node]['online'],
                           'maintenance': self.node_info[node]['maintenance']})
+
+    async def _ctl_crm(self, request):
+        """{"master": false} drops the CRM master (manager_status empty); true elects one now."""
+        body = await self._ctl_body(request)
+        if 'start_delay' in body:
+            self.crm['start_delay'] = float(body['start_delay'])
+        if 'master' in body:
+            self.crm['may_elect'] = bool(body['master'])
+            self.crm['master_at'] = time.time() - 1 if body['master'] else None
+        return json_body({'master': self.crm_master_active(), 'start_delay': self.crm['start_delay']})
+
+    async def _ctl_service(self, request):
+        """{"state": "error"} puts an HA resource into that CRM state (null clears it)."""
+        sid = request.match_info['sid']
+        if sid not in self.ha.resources:
+            return json_body({'error': 'no HA resource {0!r}'.format(sid)}, 404)
+        state = (await self._ctl_body(request)).get('state')
+        if state:
+            self.crm_states[sid] = str(state)
+        else:
+            self.crm_states.pop(sid, None)
+        return json_body({'sid': sid, 'state': self._service_status()[sid][1]})
 
     async def _ctl_quorum(self, request):
         self.quorate = bool((await self._ctl_body(request)).get('quorate', True))

@@ -12,7 +12,8 @@ import time
 import pytest
 
 from ansible_collections.clusterops.ha.plugins.module_utils import _pve_client as pc
-from ansible_collections.clusterops.ha.plugins.module_utils._deadline import DeadlineExceeded, check_timeout, deadline
+from ansible_collections.clusterops.ha.plugins.module_utils._connection_options import check_timeout
+from ansible_collections.clusterops.ha.plugins.module_utils._deadline import DeadlineExceeded, deadline
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.module_utils._secrets import check_secret, redact
 

@@ -139,7 +139,7 @@ def test_reenable_rule_uses_delete_disable_never_disable_zero():
                              'disable': 1})
     after = dict(before, enabled=True)
     params = rule_write_params(before, after)
-    assert params == {'type': 'resource-affinity', 'delete': 'disable'}
+    assert params == {'type': 'resource-affinity', 'resources': 'vm:100,vm:101', 'delete': 'disable'}
     assert 'disable' not in params
 
 
@@ -147,7 +147,8 @@ def test_disable_and_clear_strict_and_comment():
     before = normalize_rule({'rule': 'r', 'type': 'node-affinity', 'resources': 'vm:100', 'nodes': 'pve1', 'strict': 1,
                              'comment': 'x'})
     after = dict(before, strict=False, comment='', enabled=False)
-    assert rule_write_params(before, after) == {'type': 'node-affinity', 'disable': 1, 'delete': 'comment,strict'}
+    assert rule_write_params(before, after) == {'type': 'node-affinity', 'resources': 'vm:100', 'disable': 1,
+                                                'delete': 'comment,strict'}
 
 
 def test_rule_priority_zero_and_order_give_no_change():
@@ -349,8 +350,8 @@ def test_cluster_ha_set_values_and_no_change():
 
 def test_cluster_ha_validation():
     base = normalize_cluster_ha({})
-    with pytest.raises(HaInputError, match='needs PVE 9.2'):
-        validate_cluster_ha(desired_cluster_ha({'crs': {'ha': 'dynamic'}}, base), '9.0.10')
-    validate_cluster_ha(desired_cluster_ha({'crs': {'ha': 'dynamic'}}, base), '9.2.1')
+    with pytest.raises(HaInputError, match=r'needs pve-cluster 9\.1\.2 or later'):
+        validate_cluster_ha(desired_cluster_ha({'crs': {'ha': 'dynamic'}}, base), '9.0.10', {'pve-cluster': '9.0.6'})
+    validate_cluster_ha(desired_cluster_ha({'crs': {'ha': 'dynamic'}}, base), '9.2.1', {'pve-cluster': '9.1.6'})
     with pytest.raises(HaInputError, match='only applies with crs.ha_auto_rebalance'):
         validate_cluster_ha(desired_cluster_ha({'crs': {'ha_auto_rebalance_margin': 20}}, base), '9.2.1')

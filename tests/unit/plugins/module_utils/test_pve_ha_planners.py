@@ -73,7 +73,7 @@ def test_plan_group_as_rule_updates_the_rule_and_member_failback():
     planned = plan_group_as_rule(GROUP_RULE, desired_group(group_params(restricted=False, nofailback=True)), 'present',
                                  {'vm:100': True, 'vm:101': False}, NODES, [GROUP_RULE])
     assert planned['commands'] == [
-        dict(op='update', kind='rule', id='ha-group-web', params=dict(type='node-affinity', delete='strict')),
+        dict(op='update', kind='rule', id='ha-group-web', params=dict(type='node-affinity', resources='vm:100,vm:101', delete='strict')),
         dict(op='update', kind='resource', id='vm:100', params=dict(failback=0)),
     ]
     assert planned['translated']['strict'] is False and planned['warnings'] == []

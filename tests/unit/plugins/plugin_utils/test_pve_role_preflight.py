@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.clusterops.ha.plugins.plugin_utils._pve_role.preflight import preflight, seed_checks
 from ansible_collections.clusterops.ha.tests.unit.plugins.plugin_utils.pve_role_cluster import (
-    pve8, pve9, pve9_unmigrated, resource, rule)
+    group, pve8, pve9, pve9_unmigrated, resource, rule)
 
 CHECK_NAMES = ('min_nodes', 'quorum', 'nodes_online', 'identical_memory', 'shared_storage', 'backup_coverage')
 ALL_FAIL = dict((name, 'fail') for name in CHECK_NAMES)
@@ -125,6 +125,17 @@ def test_resource_naming_an_unknown_group_is_refused():
 def test_resource_naming_a_group_the_run_removes_is_refused():
     refusal = run(pve8(), [{'sid': 'vm:100', 'group': 'web'}], groups=[{'name': 'web', 'state': 'absent'}])['refusal']
     assert "gives vm:100 group 'web', which proxmox_ha_groups removes (state absent)" in refusal
+
+
+@pytest.mark.parametrize('make_info', [pve9, pve8])
+def test_group_removed_while_resources_still_use_it_is_refused_unless_they_move_out(make_info):
+    if make_info is pve9:
+        info = pve9(resources=[resource('vm:100')], rules=[rule('ha-group-web', resources=['vm:100'], nodes={'pve1': 0})])
+    else:
+        info = pve8(resources=[resource('vm:100', group='web')], groups=[group('web', {'pve1': 0})])
+    absent = [{'name': 'web', 'state': 'absent'}]
+    assert "HA group 'web' is still used by vm:100" in run(info, groups=absent)['refusal']
+    assert run(info, [{'sid': 'vm:100', 'group': ''}], groups=absent)['refusal'] == ''
 
 
 def test_new_rule_without_type_is_refused():

@@ -43,6 +43,16 @@ def test_positive_strict_rule_and_negative_resource_affinity():
     assert guest(model, 'vm:100')['host_priority'] == {'pve1': 2, 'pve2': 0}
 
 
+def test_positive_resource_affinity_keeps_guests_together():
+    rules = [{'name': 'together', 'type': 'resource-affinity', 'affinity': 'positive', 'resources': ['100', '102']}]
+    model = projected_model(pve9(), RUNNING, [], rules, 'merged')
+    assert guest(model, 'vm:100')['keep_together'] == ['together'] == guest(model, 'vm:102')['keep_together']
+    gone = projected_model(pve9(resources=[resource('vm:100'), resource('vm:102')],
+                                rules=[rule('together', 'resource-affinity', ['vm:100', 'vm:102'], affinity='positive')]),
+                           [], [], [{'name': 'together', 'state': 'absent'}], 'merged')
+    assert 'keep_together' not in guest(gone, 'vm:100')
+
+
 def test_disabled_and_absent_rules_give_no_constraint():
     info = pve9(resources=[resource('vm:100')],
                 rules=[rule('pin', resources=['vm:100'], nodes={'pve1': 0}, strict=True)])
