@@ -353,8 +353,8 @@ class VSphereClient:
         """Like retrieve_in_view, but starting at one object (and what the traversal reaches from it)."""
         def read():
             select = [self._traversal_spec(name, mtype, prop, nested) for name, mtype, prop, nested in traversal]
-            object_spec = vmodl.query.PropertyCollector.ObjectSpec(obj=self.moref(managed_type, moid), skip=False,
-                                                                    selectSet=select)
+            object_spec = vmodl.query.PropertyCollector.ObjectSpec(
+                obj=self.moref(managed_type, moid), skip=False, selectSet=select)
             property_specs = [
                 vmodl.query.PropertyCollector.PropertySpec(type=VmomiSupport.GetWsdlType('urn:vim25', t), pathSet=paths, all=False)
                 for t, paths in properties.items()]
