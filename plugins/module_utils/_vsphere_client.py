@@ -354,7 +354,7 @@ class VSphereClient:
         def read():
             select = [self._traversal_spec(name, mtype, prop, nested) for name, mtype, prop, nested in traversal]
             object_spec = vmodl.query.PropertyCollector.ObjectSpec(obj=self.moref(managed_type, moid), skip=False,
-                                                                    selectSet=select)
+                                                                   selectSet=select)
             property_specs = [
                 vmodl.query.PropertyCollector.PropertySpec(type=VmomiSupport.GetWsdlType('urn:vim25', t), pathSet=paths, all=False)
                 for t, paths in properties.items()]

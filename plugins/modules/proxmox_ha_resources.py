@@ -176,7 +176,7 @@ def plan(pm, desired):
     validate_resources(desired, groups, state['groups_migrated'], rules, with_failback)
     # pve-ha-manager < 5.0.7 deletes a resource without taking it out of the rules: do it here.
     purge_rules = bool(rules) and not has(package_versions(pm.client.get(apt_path(pm.client.node_names()))),
-                                           'delete_purge')
+                                          'delete_purge')
     planned = plan_resources(current, desired, pm.params['state'], translate_groups=state['groups_migrated'],
                              rules=rules, with_failback=with_failback, purge_rules=purge_rules)
     if any(cmd['kind'] == 'resource' and cmd['op'] == 'update' for cmd in planned['commands']):
