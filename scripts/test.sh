@@ -13,7 +13,7 @@ cd "$here" || exit 1
 
 STAGES="${STAGES:-sanity units simulators integration e2e reliability lint benchmarks}"
 TARGETS="${TARGETS:-}"
-SIMS="${SIMS:-pve9 pve8 vcsim vcsim_vsan}"
+SIMS="${SIMS:-pve9 pve8 pve84 pve90 pve91 pve92 vcsim vcsim_vsan}"
 py="$here/.venv/bin/python"
 venv_bin="$here/.venv/bin"
 

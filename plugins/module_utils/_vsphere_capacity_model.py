@@ -16,8 +16,9 @@ Decisions (documented in docs/modules/vsphere.md):
 - guests[].memory_mb is ``config.hardware.memoryMB``, reservation_mb
   ``config.memoryAllocation.reservation`` and overhead_mb
   ``summary.quickStats.consumedOverheadMemory`` (all MiB already). Templates are skipped.
-- ha is false when the VM's effective restart priority is ``disabled`` (per-VM override
-  first, then the cluster default; vSphere's default is medium), true otherwise. It does
+- ha is false when the VM's effective restart priority is ``disabled`` (per-VM override in
+  configurationEx.dasVmConfig first, then the cluster default; vSphere's default is medium),
+  true otherwise. It does
   not depend on HA being enabled now: the model is meant to be checked before enabling.
 - allowed_hosts come from enabled mandatory VM-host rules ("must run on" a host group;
   "must not run on" removes hosts), host_priority from enabled non-mandatory "should run
@@ -42,10 +43,15 @@ def host_state(host):
     return 'offline'
 
 
-def effective_restart_priority(das, vm_moid):
-    """The restart priority HA applies to one VM: its override, else the cluster default."""
-    default = ((das or {}).get('defaultVmSettings') or {}).get('restartPriority') or DEFAULT_RESTART_PRIORITY
-    for override in (das or {}).get('dasVmConfig') or []:
+def effective_restart_priority(config, vm_moid):
+    """The restart priority HA applies to one VM: its override, else the cluster default.
+
+    ``config`` is the cluster's configurationEx: the per-VM overrides are its ``dasVmConfig``
+    (ClusterConfigInfoEx), the default is ``dasConfig.defaultVmSettings``.
+    """
+    config = config or {}
+    default = ((config.get('dasConfig') or {}).get('defaultVmSettings') or {}).get('restartPriority') or DEFAULT_RESTART_PRIORITY
+    for override in config.get('dasVmConfig') or []:
         if override.get('key') != vm_moid:
             continue
         settings = override.get('dasSettings') or {}
@@ -98,11 +104,30 @@ def placement_constraints(config, host_names):
     return dedupe_anti_affinity(out)
 
 
-def capacity_model(cluster_name, config, hosts, vms, host_reserved_mb=0):
+def fault_domain(host):
+    """The vSAN fault domain a host belongs to (``vsanHostConfig.faultDomainInfo.name``), or None."""
+    return ((host.get('config.vsanHostConfig.faultDomainInfo') or {}).get('name')) or None
+
+
+def vsan_storage(config, hosts, datastores, failures_to_tolerate):
+    """The vSAN datastore as a capacity-model storage entry (all guests depend on it), or [] without vSAN.
+
+    vSAN places an object's replicas in different fault domains when fault domains are set,
+    else on different hosts, so an object with failures-to-tolerate n survives n of those.
+    """
+    if not ((config.get('vsanConfigInfo') or {}).get('enabled')):
+        return []
+    names = [d.get('name') for d in datastores or [] if str(d.get('summary.type') or '').lower() == 'vsan'] or ['vsanDatastore']
+    domain = 'fault_domain' if any(fault_domain(h) for h in hosts) else 'host'
+    return [{'name': name, 'failures_tolerated': int(failures_to_tolerate), 'failure_domain': domain, 'guests': 'all'}
+            for name in names]
+
+
+def capacity_model(cluster_name, config, hosts, vms, host_reserved_mb=0, datastores=None, vsan_failures_to_tolerate=1):
     """The capacity_model of one cluster.
 
-    ``config``: configurationEx as plain data; ``hosts``/``vms``: PropertyCollector entries
-    (see vsphere_cluster_ha_info for the property paths read).
+    ``config``: configurationEx as plain data; ``hosts``/``vms``/``datastores``: PropertyCollector
+    entries (see vsphere_cluster_ha_info for the property paths read).
     """
     host_names = dict((h['_moid'], h.get('name', h['_moid'])) for h in hosts)
     das = config.get('dasConfig') or {}
@@ -113,6 +138,9 @@ def capacity_model(cluster_name, config, hosts, vms, host_reserved_mb=0):
         'reserved_mb': int(host_reserved_mb or 0),
         'state': host_state(h),
     } for h in hosts]
+    for entry, host in zip(model_hosts, hosts):
+        if fault_domain(host):
+            entry['fault_domain'] = fault_domain(host)
     guests = []
     for vm in vms:
         if vm.get('config.template'):
@@ -122,11 +150,15 @@ def capacity_model(cluster_name, config, hosts, vms, host_reserved_mb=0):
             'name': vm.get('name', vm['_moid']),
             'host': host_names.get(vm.get('runtime.host'), vm.get('runtime.host')),
             'running': vm.get('runtime.powerState') == 'poweredOn',
-            'ha': effective_restart_priority(das, vm['_moid']) != 'disabled',
+            'ha': effective_restart_priority(config, vm['_moid']) != 'disabled',
             'memory_mb': int(vm.get('config.hardware.memoryMB') or 0),
             'reservation_mb': int(vm.get('config.memoryAllocation.reservation') or 0),
             'overhead_mb': int(vm.get('summary.quickStats.consumedOverheadMemory') or 0),
         }
         guest.update(constraints.get(vm['_moid'], {}))
         guests.append(guest)
-    return {'platform': 'vsphere', 'cluster': cluster_name, 'hosts': model_hosts, 'guests': guests}
+    model = {'platform': 'vsphere', 'cluster': cluster_name, 'hosts': model_hosts, 'guests': guests}
+    storage = vsan_storage(config, hosts, datastores, vsan_failures_to_tolerate)
+    if storage:
+        model['storage'] = storage
+    return model

@@ -29,7 +29,10 @@ import re
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 
 MAX_ISOLATION_ADDRESSES = 10
-ISOLATION_ADDRESS_KEY = re.compile(r'^das\.isolationaddress(\d+)$', re.IGNORECASE)
+# vSphere HA reads das.isolationaddress0 to das.isolationaddress9; other indexes and the
+# index-less key of old releases are not isolation addresses.
+ISOLATION_ADDRESS_KEY = re.compile(r'^das\.isolationaddress([0-9])$', re.IGNORECASE)
+ISOLATION_ADDRESS_LIKE_KEY = re.compile(r'^das\.isolationaddress\d*$', re.IGNORECASE)
 USE_DEFAULT_ISOLATION_KEY = 'das.usedefaultisolationaddress'
 ISOLATION_SHUTDOWN_KEY = 'das.isolationshutdowntimeout'
 HEARTBEAT_PER_HOST_KEY = 'das.heartbeatdsperhost'
@@ -78,7 +81,7 @@ STATE_FIELDS = (
      ('defaultVmSettings',)),
     (('heartbeat_datastores',), ('hBDatastoreCandidatePolicy', 'heartbeatDatastore')),
     (('isolation_addresses', 'use_default_isolation_address', 'isolation_shutdown_timeout',
-      'heartbeat_datastores_per_host', 'advanced_options'), ('option',)),
+      'heartbeat_datastores_per_host', 'advanced_options', 'advanced_options_duplicates'), ('option',)),
 )
 
 
@@ -140,6 +143,22 @@ def options_of(das):
     return result
 
 
+def empty_option_keys(das):
+    """Keys vCenter keeps with an empty value: present but empty, not removed."""
+    return sorted(item.get('key') for item in (das or {}).get('option') or []
+                  if item.get('key') is not None and item.get('value') in (None, ''))
+
+
+def duplicate_option_keys(das):
+    """Later spellings of a key stored more than once in different case (vSphere HA treats them as one)."""
+    seen, duplicates = set(), []
+    for key, dummy in options_of(das or {}):
+        if key.lower() in seen:
+            duplicates.append(key)
+        seen.add(key.lower())
+    return sorted(duplicates)
+
+
 # --------------------------------------------------------------------------- current state
 
 def _normalize_admission_control(das, host_names):
@@ -171,15 +190,20 @@ def _split_options(das):
         lower = key.lower()
         match = ISOLATION_ADDRESS_KEY.match(lower)
         if match:
-            addresses[int(match.group(1))] = _canonical_ip(value)
+            # With case-duplicates stored, the first spelling in vCenter's list is reported.
+            addresses.setdefault(int(match.group(1)), _canonical_ip(value))
         elif lower == USE_DEFAULT_ISOLATION_KEY:
-            state['use_default_isolation_address'] = _as_bool_or_text(value)
+            if state['use_default_isolation_address'] is None:
+                state['use_default_isolation_address'] = _as_bool_or_text(value)
         elif lower in (ISOLATION_SHUTDOWN_KEY, HEARTBEAT_PER_HOST_KEY):
-            state[FIRST_CLASS_KEYS[lower]] = _as_int_or_text(value)
-        else:
+            if state[FIRST_CLASS_KEYS[lower]] is None:
+                state[FIRST_CLASS_KEYS[lower]] = _as_int_or_text(value)
+        elif not any(k.lower() == lower for k in others):
             others[key] = option_text(value)
     state['isolation_addresses'] = [addresses[index] for index in sorted(addresses)]
     state['advanced_options'] = others
+    state['advanced_options_empty'] = empty_option_keys(das)
+    state['advanced_options_duplicates'] = duplicate_option_keys(das)
     return state
 
 
@@ -244,9 +268,26 @@ def _desired_isolation_addresses(addresses):
             _fail('isolation_addresses entry %r is not an IPv4 or IPv6 address; give a plain address such as 192.0.2.1.' % (raw,))
         if canonical in seen:
             _fail('isolation_addresses lists %s twice; list each address once.' % canonical)
+        why = _never_answers(ipaddress.ip_address(canonical))
+        if why:
+            _fail('isolation_addresses entry %s is %s, which can never tell a host it is isolated; give an address of a '
+                  'device that answers pings on the HA network, such as its gateway.' % (canonical, why))
         seen.add(canonical)
         result.append(canonical)
     return result
+
+
+def _never_answers(ip):
+    """Why pinging ``ip`` can never detect isolation (None when it can)."""
+    if ip.is_loopback:
+        return 'a loopback address'
+    if ip.is_unspecified:
+        return 'the unspecified address'
+    if ip.is_multicast:
+        return 'a multicast address'
+    if ip.version == 4 and ip == ipaddress.IPv4Address('255.255.255.255'):
+        return 'the broadcast address'
+    return None
 
 
 def _desired_advanced_options(options):
@@ -258,6 +299,9 @@ def _desired_advanced_options(options):
             _fail('advanced_options key %r is not a vSphere HA option; use das.* or fdm.* keys only.' % key)
         if ISOLATION_ADDRESS_KEY.match(lower):
             _fail('advanced_options key %r is managed by isolation_addresses; set that option instead.' % key)
+        if ISOLATION_ADDRESS_LIKE_KEY.match(lower):
+            _fail('advanced_options key %r is not an isolation address vSphere HA reads (only das.isolationaddress0 to '
+                  'das.isolationaddress9 are); set isolation_addresses instead.' % key)
         if lower in FIRST_CLASS_KEYS:
             _fail('advanced_options key %r is managed by %s; set that option instead.' % (key, FIRST_CLASS_KEYS[lower]))
         if lower in seen:
@@ -342,6 +386,90 @@ def normalize_desired(params):
     return desired
 
 
+# --------------------------------------------------------------------------- vSAN network
+
+VSAN_NIC_TYPE = 'vsan'  # not 'vsanWitness': witness traffic may share the management vmknic
+
+
+def _vnic_interfaces(vnic):
+    """ip_interface objects of one HostVirtualNic (IPv4 with its mask, IPv6 with its prefix; link-local skipped)."""
+    ip = (vnic.get('spec') or {}).get('ip') or {}
+    found = []
+    if ip.get('ipAddress'):
+        try:
+            found.append(ipaddress.ip_interface('%s/%s' % (ip['ipAddress'], ip.get('subnetMask') or '255.255.255.255')))
+        except ValueError:
+            pass
+    for entry in (ip.get('ipV6Config') or {}).get('ipV6Address') or []:
+        try:
+            interface = ipaddress.ip_interface('%s/%s' % (entry.get('ipAddress'), entry.get('prefixLength', 128)))
+        except ValueError:
+            continue
+        if not interface.ip.is_link_local:
+            found.append(interface)
+    return found
+
+
+def vsan_vmkernels(host):
+    """The VMkernel adapters a host assigns vSAN traffic to -> ([{device, address, network}], problem or None).
+
+    Read from the traffic-type assignment (``config.virtualNicManagerInfo.netConfig``, nicType
+    ``vsan``, ``selectedVnic`` naming ``candidateVnic[].key``), never from
+    ``vsanHostConfig.networkInfo``, which also lists witness-traffic adapters.
+    """
+    name = host.get('name') or host.get('_moid')
+    info = host.get('config.virtualNicManagerInfo')
+    if not info:
+        return [], 'vCenter reports no VMkernel traffic-type assignment (config.virtualNicManagerInfo) for host %s' % name
+    found = []
+    tagged = []
+    for config in info.get('netConfig') or []:
+        if config.get('nicType') != VSAN_NIC_TYPE:
+            continue
+        selected = set(config.get('selectedVnic') or [])
+        for vnic in config.get('candidateVnic') or []:
+            if vnic.get('key') not in selected:
+                continue
+            tagged.append(vnic.get('device'))
+            for interface in _vnic_interfaces(vnic):
+                found.append({'device': vnic.get('device'), 'address': str(interface.ip), 'network': str(interface.network)})
+    if not tagged:
+        return [], 'no VMkernel adapter of host %s is tagged for vSAN traffic' % name
+    if not found:
+        return [], 'the vSAN VMkernel adapter %s of host %s has no usable IP address' % (', '.join(tagged), name)
+    return found, None
+
+
+def vsan_network_facts(hosts):
+    """vSAN VMkernel facts of the cluster's connected hosts: {'networks', 'addresses', 'problems'}."""
+    networks, addresses, problems = set(), {}, []
+    for host in hosts:
+        if host.get('runtime.connectionState') not in (None, 'connected'):
+            continue  # a disconnected host takes no part in HA; its config is not current
+        found, problem = vsan_vmkernels(host)
+        if problem:
+            problems.append(problem)
+        addresses[host.get('name')] = [entry['address'] for entry in found]
+        networks.update(entry['network'] for entry in found)
+    return {'networks': sorted(networks), 'addresses': addresses, 'problems': problems}
+
+
+def check_vsan_isolation_addresses(addresses, facts, cluster_name):
+    """Refuse isolation addresses off the vSAN network; fail closed when it cannot be read."""
+    if not addresses:
+        return
+    if facts['problems'] or not facts['networks']:
+        reason = '; '.join(facts['problems']) or 'no host reports a vSAN VMkernel address'
+        _fail('isolation_addresses cannot be checked against the vSAN network of cluster %s because %s; fix the hosts\' vSAN '
+              'VMkernel configuration, or set vsan_network_check false after checking the addresses yourself.' % (cluster_name, reason))
+    networks = [ipaddress.ip_network(n) for n in facts['networks']]
+    for address in addresses:
+        ip = ipaddress.ip_address(address)
+        if not any(ip.version == n.version and ip in n for n in networks):
+            _fail('isolation_addresses entry %s is not on the vSAN network of cluster %s (%s); on vSAN clusters HA heartbeats '
+                  'use the vSAN network, so pick an address there.' % (address, cluster_name, ', '.join(facts['networks'])))
+
+
 # --------------------------------------------------------------------------- checks against the cluster
 
 def check_against_cluster(desired, cluster, current_state):
@@ -366,11 +494,16 @@ def check_against_cluster(desired, cluster, current_state):
         if name not in cluster['hosts']:
             _fail('admission_control.hosts names %r, which is not a host of cluster %s; use one of: %s.'
                   % (name, cluster['name'], ', '.join(sorted(cluster['hosts'])) or 'none'))
+    if admission.get('hosts') and cluster['hosts'] and set(admission['hosts']) >= set(cluster['hosts']):
+        _fail('admission_control.hosts names every host of cluster %s, which leaves no host to run VMs on; '
+              'list only the hosts kept free for failover.' % cluster['name'])
     level = admission.get('failover_level')
     host_count = len(cluster['hosts'])
     if level is not None and host_count and level >= host_count:
         _fail('admission_control.failover_level %d leaves no host to restart VMs on in cluster %s of %d hosts; set it to at most %d.'
               % (level, cluster['name'], host_count, max(host_count - 1, 1)))
+    if cluster.get('vsan_enabled') and cluster.get('vsan_network') is not None:
+        check_vsan_isolation_addresses(desired.get('isolation_addresses'), cluster['vsan_network'], cluster['name'])
     if cluster.get('vsan_enabled') and desired.get('use_default_isolation_address') is True:
         addresses = desired.get('isolation_addresses', current_state.get('isolation_addresses') or [])
         if not addresses:
@@ -404,16 +537,21 @@ def _apply_options(das, desired):
             removals.add(key.lower())
         else:
             managed[key.lower()] = (key, value)
+    touched = set(managed) | removals
     if desired.get('advanced_options_purge'):
         listed = set(key.lower() for key in advanced)
         for key, dummy in current:
             if not is_first_class_key(key) and key.lower() not in listed:
                 removals.add(key.lower())
     merged = []
+    kept = set()
     for key, value in current:
         lower = key.lower()
         if lower in removals:
             continue
+        if lower in kept and lower in touched:
+            continue  # a case-duplicate of a key this run manages: converge to the first spelling
+        kept.add(lower)
         if lower in managed:
             wanted_value = managed.pop(lower)[1]
             value = value if same_option_value(key, value, wanted_value) else wanted_value
@@ -543,19 +681,49 @@ def changed_fields(before_state, after_state):
     return sorted(set(fields))
 
 
-def das_spec(after_das, fields):
-    """The ClusterDasConfigInfo to send: only the changed fields, whole sub-objects."""
+# Sub-objects whose unset fields vCenter leaves alone with modify=True (the API reference says so for
+# ClusterDasVmSettings and its parts), so only their changed fields are sent: a concurrent run's
+# change to another field of the same sub-object is not reverted.
+PARTIAL_FIELDS = ('defaultVmSettings',)
+
+
+def _changed_leaves(before, after):
+    """The parts of data object ``after`` that differ from ``before`` (``_type`` kept)."""
+    if not isinstance(after, dict) or not isinstance(before, dict) or before.get('_type') != after.get('_type'):
+        return copy.deepcopy(after)
+    out = {'_type': after.get('_type')} if '_type' in after else {}
+    for key, value in after.items():
+        if key == '_type' or before.get(key) == value:
+            continue
+        out[key] = _changed_leaves(before.get(key), value)
+    return out
+
+
+def das_spec(after_das, fields, before_das=None):
+    """The ClusterDasConfigInfo to send: only the changed fields; of defaultVmSettings only the changed parts."""
     spec = {'_type': 'ClusterDasConfigInfo'}
     for field in fields:
-        if field in after_das:
+        if field not in after_das:
+            continue
+        if field in PARTIAL_FIELDS and before_das is not None and before_das.get(field):
+            spec[field] = _changed_leaves(before_das[field], after_das[field])
+        else:
             spec[field] = copy.deepcopy(after_das[field])
     return spec
 
 
 def removed_option_keys(before_das, after_das):
-    """Keys present before and absent from the predicted list (to verify removal after the task)."""
-    after_keys = set(key.lower() for key, dummy in options_of(after_das))
-    return [key for key, dummy in options_of(before_das) if key.lower() not in after_keys]
+    """Keys present before and absent from the predicted list, spelled as stored (to verify removal after the task)."""
+    after_keys = set(key for key, dummy in options_of(after_das))
+    return [key for key, dummy in options_of(before_das) if key not in after_keys]
+
+
+def check_isolation_detectable(desired, after):
+    """M9: refuse a result with no isolation address at all (no listed address and no default gateway)."""
+    touched = 'isolation_addresses' in desired or 'use_default_isolation_address' in desired
+    if touched and after.get('use_default_isolation_address') is False and not after.get('isolation_addresses'):
+        _fail('isolation_addresses is empty while use_default_isolation_address is false, so hosts would have no address '
+              'to detect isolation with; list at least one isolation address or set use_default_isolation_address true.')
 
 
 def blank_options_spec(keys):
@@ -573,8 +741,11 @@ def plan(current_das, params, cluster, host_names, datastore_names):
     warnings = check_against_cluster(desired, cluster, before)
     after_das = apply_desired(current_das, desired, cluster)
     after = normalize_current(after_das, host_names, datastore_names)
+    # Keys vCenter keeps with an empty value are not sent again; predict that they stay so.
+    after['advanced_options_empty'] = before['advanced_options_empty']
+    check_isolation_detectable(desired, after)
     fields = changed_fields(before, after)
-    spec = das_spec(after_das, fields) if fields else None
+    spec = das_spec(after_das, fields, current_das or {}) if fields else None
     removed = removed_option_keys(current_das or {}, after_das) if 'option' in fields else []
     if spec is not None and 'option' in fields and not spec.get('option'):
         # An empty array is not serialised at all (it would mean "leave as is"), so removing
@@ -593,3 +764,36 @@ def plan(current_das, params, cluster, host_names, datastore_names):
 def unapplied(after_expected, after_actual):
     """State keys whose re-read value differs from the prediction (reported as a warning)."""
     return sorted(k for k in after_expected if after_expected.get(k) != after_actual.get(k))
+
+
+# --------------------------------------------------------------------------- reconfiguring the hosts' HA agents
+
+RECONFIGURE_HOSTS_MODES = ('never', 'isolation_changed', 'always')
+# What the HA agents read at configuration time and do not pick up from a cluster change on
+# their own (VMware: "Reconfigure for vSphere HA" after changing isolation addresses).
+ISOLATION_STATE_KEYS = ('isolation_addresses', 'use_default_isolation_address')
+
+
+def plan_host_reconfigure(mode, before, after, hosts):
+    """Which hosts get ReconfigureHostForDAS_Task, and why.
+
+    ``hosts``: [{'name', 'moid', 'connection_state', 'maintenance'}]. Returns {'mode', 'reason',
+    'hosts': [{'name', 'moid', 'result': 'pending' | 'skipped', 'message'?}]}; no hosts when nothing runs.
+    """
+    changed = [key for key in ISOLATION_STATE_KEYS if before.get(key) != after.get(key)]
+    if mode == 'never':
+        return {'mode': mode, 'reason': 'reconfigure_hosts is never', 'hosts': []}
+    if mode == 'isolation_changed' and not changed:
+        return {'mode': mode, 'reason': 'no isolation setting changed', 'hosts': []}
+    if not after.get('enabled'):
+        return {'mode': mode, 'reason': 'vSphere HA is off on the cluster, so the hosts have no HA agent to reconfigure', 'hosts': []}
+    reason = 'changed: %s' % ', '.join(changed) if changed else 'reconfigure_hosts is always'
+    planned = []
+    for host in sorted(hosts, key=lambda h: h['name']):
+        entry = {'name': host['name'], 'moid': host['moid'], 'result': 'pending'}
+        if host.get('connection_state') != 'connected':
+            entry.update(result='skipped', message='host is %s' % host.get('connection_state'))
+        elif host.get('maintenance'):
+            entry.update(result='skipped', message='host is in maintenance mode')
+        planned.append(entry)
+    return {'mode': mode, 'reason': reason, 'hosts': planned}

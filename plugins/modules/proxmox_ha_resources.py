@@ -149,10 +149,10 @@ requests:
 
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import guest_types, sort_sids
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import guest_types, sort_sids, to_bool
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest, to_requests
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import (
-    check_error_states, desired_resources, normalize_resource, plan_resources, validate_resources)
+    check_error_states, desired_resources, failback_overridden, normalize_resource, plan_resources, validate_resources)
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import apt_path, has, package_versions
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_by_sid_from_rules
@@ -175,8 +175,8 @@ def plan(pm, desired):
     groups = None if state['groups_migrated'] else [g.get('group') for g in state['groups'] or []]
     validate_resources(desired, groups, state['groups_migrated'], rules, with_failback)
     # pve-ha-manager < 5.0.7 deletes a resource without taking it out of the rules: do it here.
-    purge_rules = bool(rules) and not has(package_versions(pm.client.get(apt_path(pm.client.node_names()))),
-                                           'delete_purge')
+    packages = package_versions(pm.client.get(apt_path(pm.client.node_names())))
+    purge_rules = bool(rules) and not has(packages, 'delete_purge')
     planned = plan_resources(current, desired, pm.params['state'], translate_groups=state['groups_migrated'],
                              rules=rules, with_failback=with_failback, purge_rules=purge_rules)
     if any(cmd['kind'] == 'resource' and cmd['op'] == 'update' for cmd in planned['commands']):
@@ -185,8 +185,12 @@ def plan(pm, desired):
             (sid, (status or {}).get('state')) for sid, status in (manager.get('service_status') or {}).items()))
     writes = to_requests(planned['commands'], dict(resource=res_digest, rule=rule_digest))
     rules_touched = sorted(cmd['id'] for cmd in planned['commands'] if cmd['kind'] == 'rule')
+    overridden = []
+    if with_failback and not state['groups_migrated']:
+        overridden = failback_overridden(desired, current, dict(
+            (g.get('group'), to_bool(g.get('nofailback'))) for g in state['groups'] or []))
     return dict(before=as_list(planned['before']), after=as_list(planned['after']), writes=writes, rules=rules_touched,
-                purged=planned['purged'])
+                purged=planned['purged'], overridden=overridden)
 
 
 def as_list(by_sid):
@@ -207,6 +211,8 @@ def work(pm):
     types, _nodes = guest_types(pm.client.get('cluster/resources', type='vm'))
     desired = desired_resources(params['config'], types)
     result = pm.converge(lambda: plan(pm, desired))
+    for warning in result.get('overridden') or []:
+        pm.warn(warning)
     for name in result.get('purged') or []:
         pm.warn("rule '%s' is deleted with the resources it kept: this PVE has no purge on delete (pve-ha-manager "
                 "< 5.0.7), so the module does what purge does." % name)

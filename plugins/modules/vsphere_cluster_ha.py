@@ -54,6 +54,9 @@ options:
         C(das.isolationaddress0) onwards in list order.
       - Keys with higher indices left from before are removed. An empty list removes all of them.
       - On vSAN clusters use addresses on the vSAN network together with O(use_default_isolation_address=false).
+        On a vSAN cluster an address outside the vSAN VMkernel networks (read from the hosts' C(vsan) traffic-type
+        assignment, not from witness-traffic adapters) is refused, and so is any address when a connected host's
+        vSAN address cannot be read (see O(vsan_network_check)).
     type: list
     elements: str
   use_default_isolation_address:
@@ -168,7 +171,35 @@ options:
       - Remove every advanced option not listed in O(advanced_options). Keys managed by first-class options are kept.
     type: bool
     default: false
+  reconfigure_hosts:
+    description:
+      - Run "Reconfigure for vSphere HA" (C(ReconfigureHostForDAS_Task)) on every connected host that is not in
+        maintenance mode, so the HA agents pick up the cluster's settings. The agents do not re-read isolation
+        addresses on their own; VMware's guidance for vSAN clusters is to reconfigure them after vSAN network changes.
+      - C(isolation_changed) runs it when this run changed O(isolation_addresses) or O(use_default_isolation_address);
+        C(always) runs it on every run (the task is then always changed); C(never) does not.
+      - Nothing runs while vSphere HA is off. In check mode the hosts are listed as C(not run (check mode)).
+      - The tasks run at the same time; the result per host is in RV(host_reconfigure). A host that fails makes the
+        module fail after the others finished, with C(changed=true).
+    type: str
+    default: never
+    choices: [never, isolation_changed, always]
+  vsan_network_check:
+    description:
+      - On vSAN clusters, check O(isolation_addresses) against the vSAN VMkernel networks and refuse addresses
+        off them; fail when the vSAN network cannot be read.
+      - Set false only when vCenter cannot report a host's vSAN network and you checked the addresses yourself.
+    type: bool
+    default: true
 notes:
+  - Before writing, the module reads the HA settings again; if they changed since its first read (another run, a
+    user), it fails with C(error_kind=conflict) and writes nothing. Of C(defaultVmSettings) only the changed parts are
+    sent, so a concurrent change to another part is not reverted.
+  - RV(ha_config) also reports C(advanced_options_empty) (keys vCenter keeps with an empty value) and
+    C(advanced_options_duplicates) (keys stored twice in different case; a run that manages such a key converges it to
+    the first spelling).
+  - Isolation addresses that can never detect isolation (loopback, unspecified, broadcast, multicast) are refused, and
+    so is leaving no isolation address at all (an empty list with O(use_default_isolation_address=false)).
   - Removing advanced options is not documented by VMware. The module sends the full merged option list, reads it
     back, and sends the keys still present again with an empty value; see the collection's vSphere docs for what
     was verified where.
@@ -250,17 +281,47 @@ task:
   description: MoID of the reconfigure task, when one ran.
   returned: when changed and not in check mode
   type: str
+host_reconfigure:
+  description: What O(reconfigure_hosts) did, with the reason and the result per host.
+  returned: always
+  type: dict
+  contains:
+    mode:
+      description: The O(reconfigure_hosts) value.
+      type: str
+    reason:
+      description: Why the hosts were (or were not) reconfigured.
+      type: str
+    hosts:
+      description:
+        - One entry per host of the cluster when hosts are reconfigured, else empty.
+        - C(result) is C(reconfigured), C(failed), C(skipped) (not connected or in maintenance mode, see C(message))
+          or C(not run (check mode)); C(task) is the host's task MoID.
+      type: list
+      elements: dict
+  sample: {mode: isolation_changed, reason: "changed: isolation_addresses",
+           hosts: [{name: esx1, moid: host-21, result: reconfigured, task: task-301}]}
+blank_value_retry:
+  description: Advanced option keys that were still present after the reconfigure and were sent again with an empty value.
+  returned: when such a retry ran
+  type: list
+  elements: str
+options_present_but_empty:
+  description: Advanced option keys this run removed that vCenter kept with an empty value (see RV(ha_config)).
+  returned: when vCenter kept removed keys with an empty value
+  type: list
+  elements: str
 '''
 
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_client import (
-    VSphereModule, read_cluster)
+    VSphereError, VSphereModule, read_cluster)
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import (
     ADMISSION_POLICIES, APD_REACTIONS, APD_RESPONSES, HEARTBEAT_POLICIES, ISOLATION_RESPONSES, PDL_RESPONSES,
-    RESTART_PRIORITIES, VM_MONITORING_MODES, blank_options_spec, normalize_current,
-    plan, unapplied)
+    RESTART_PRIORITIES, VM_MONITORING_MODES, blank_options_spec, empty_option_keys, normalize_current,
+    RECONFIGURE_HOSTS_MODES, plan, plan_host_reconfigure, unapplied, vsan_network_facts)
 
-HOST_PATHS = ['name']
+HOST_PATHS = ['name', 'runtime.connectionState', 'runtime.inMaintenanceMode', 'config.virtualNicManagerInfo']
 DATASTORE_PATHS = ['summary.type', 'summary.multipleHostAccess']
 
 
@@ -302,15 +363,19 @@ def module_args():
         pdl_response=dict(type='str', choices=list(PDL_RESPONSES)),
         advanced_options=dict(type='dict'),
         advanced_options_purge=dict(type='bool', default=False),
+        vsan_network_check=dict(type='bool', default=True),
+        reconfigure_hosts=dict(type='str', default='never', choices=list(RECONFIGURE_HOSTS_MODES)),
     )
 
 
-def cluster_context(inventory):
+def cluster_context(inventory, vsan_network_check=True):
     """The inventory facts the pure planner needs: names -> MoIDs, datastore kinds, vSAN."""
     config = inventory['cluster'].get('configurationEx') or {}
+    vsan_enabled = bool((config.get('vsanConfigInfo') or {}).get('enabled'))
     return {
         'name': inventory['cluster'].get('name'),
-        'vsan_enabled': bool((config.get('vsanConfigInfo') or {}).get('enabled')),
+        'vsan_enabled': vsan_enabled,
+        'vsan_network': vsan_network_facts(inventory['hosts']) if vsan_enabled and vsan_network_check else None,
         'hosts': dict((h.get('name'), h['_moid']) for h in inventory['hosts']),
         'datastores': dict((d.get('name'), {
             'moid': d['_moid'],
@@ -325,17 +390,63 @@ def read_das(client, cluster_moid):
     return config.get('dasConfig') or {}
 
 
+class HaConflictError(VSphereError):
+    """The cluster's HA settings changed between this run's read and its write."""
+
+    kind = 'conflict'
+
+
+def check_unchanged(client, cluster_moid, cluster_name, planned_das):
+    """Re-read just before writing: a change by someone else since the plan was made is reported, never overwritten."""
+    now = read_das(client, cluster_moid)
+    if now != planned_das:
+        fields = sorted(k for k in set(now) | set(planned_das) if now.get(k) != planned_das.get(k))
+        raise HaConflictError('The HA settings of cluster %s changed after this run read them (%s), so nothing was written; '
+                              'run again to plan against the new settings.' % (cluster_name, ', '.join(fields)), conflict_fields=fields)
+
+
 def apply(client, cluster_moid, decided):
     """Run the reconfigure task, then verify: keys that survived removal get one blank-value retry."""
-    task_result = {'task': client.reconfigure_das(cluster_moid, decided['spec'])}
+    task = client.reconfigure_das(cluster_moid, decided['spec'])
+    task_result = {'task': task}
     das = read_das(client, cluster_moid)
-    present = set(key.lower() for key in option_keys(das))
-    stubborn = [key for key in decided['removed_keys'] if key.lower() in present]
+    present = set(option_keys(das))
+    stubborn = [key for key in decided['removed_keys'] if key in present]
     if stubborn:
-        client.reconfigure_das(cluster_moid, blank_options_spec(stubborn))
+        try:
+            client.reconfigure_das(cluster_moid, blank_options_spec(stubborn))
+        except VSphereError as exc:
+            # The first task did change the cluster: say so instead of a bare failure.
+            raise VSphereError('vCenter applied the HA change (task %s), but removing the advanced options %s afterwards failed: %s'
+                               % (task, ', '.join(stubborn), exc.message), changed=True, task=task, not_removed=stubborn,
+                               changed_fields=sorted(k for k in decided['spec'] if k != '_type'))
         das = read_das(client, cluster_moid)
         task_result['blank_value_retry'] = stubborn
+    kept_empty = [key for key in decided['removed_keys'] if key in empty_option_keys(das)]
+    if kept_empty:
+        task_result['options_present_but_empty'] = kept_empty
     return das, task_result
+
+
+def reconfigure_hosts(client, planned):
+    """Start ReconfigureHostForDAS_Task on every pending host, then wait for each; record the result per host."""
+    started = []
+    for entry in planned:
+        if entry['result'] != 'pending':
+            continue
+        try:
+            task = client.call(lambda moid=entry['moid']: client.moref('HostSystem', moid).ReconfigureHostForDAS_Task())
+            entry['task'] = task._moId
+            started.append(entry)
+        except VSphereError as exc:
+            entry.update(result='failed', message=exc.message)
+    for entry in started:
+        try:
+            client.wait_for_task(entry['task'])
+            entry['result'] = 'reconfigured'
+        except VSphereError as exc:
+            entry.update(result='failed', message=exc.message)
+    return planned
 
 
 def option_keys(das):
@@ -345,7 +456,7 @@ def option_keys(das):
 def run(module, client):
     params = module.params
     inventory = read_cluster(client, params['datacenter'], params['cluster'], HOST_PATHS, DATASTORE_PATHS)
-    context = cluster_context(inventory)
+    context = cluster_context(inventory, params['vsan_network_check'])
     host_names = dict((moid, name) for name, moid in context['hosts'].items())
     datastore_names = dict((d['moid'], name) for name, d in context['datastores'].items())
     current_das = (inventory['cluster'].get('configurationEx') or {}).get('dasConfig') or {}
@@ -363,15 +474,42 @@ def run(module, client):
         'ha_config': decided['after'],
     }
     if decided['spec'] is not None and not module.check_mode:
+        check_unchanged(client, inventory['cluster']['_moid'], context['name'], current_das)
         das, extra = apply(client, inventory['cluster']['_moid'], decided)
         actual = normalize_current(das, host_names, datastore_names)
-        missing = unapplied(decided['after'], actual)
+        if extra.get('options_present_but_empty'):
+            warnings.append('vCenter kept the advanced options %s with an empty value instead of removing them; they are reported '
+                            'in ha_config.advanced_options_empty.' % ', '.join(extra['options_present_but_empty']))
+        missing = [key for key in unapplied(decided['after'], actual) if key != 'advanced_options_empty']
         if missing:
             warnings.append('vCenter did not keep these settings as sent: %s; compare ha_config with the request.' % ', '.join(missing))
         result['ha_config'] = actual
         result.update(extra)
+    host_plan = plan_host_reconfigure(params['reconfigure_hosts'], decided['before'], result['ha_config'], [
+        {'name': h.get('name'), 'moid': h['_moid'], 'connection_state': h.get('runtime.connectionState'),
+         'maintenance': bool(h.get('runtime.inMaintenanceMode'))} for h in inventory['hosts']])
+    if any(h['result'] == 'pending' for h in host_plan['hosts']):
+        result['changed'] = True
+        if module.check_mode:
+            for entry in host_plan['hosts']:
+                if entry['result'] == 'pending':
+                    entry['result'] = 'not run (check mode)'
+        else:
+            reconfigure_hosts(client, host_plan['hosts'])
+    result['host_reconfigure'] = host_plan
     if module.diff_mode:
         result['diff'] = {'before': decided['before'], 'after': result['ha_config']}
+        if host_plan['hosts']:
+            # The side effect on the hosts, shown only when there is one.
+            result['diff'] = {'before': dict(decided['before'], hosts_reconfigured=[]),
+                              'after': dict(result['ha_config'], hosts_reconfigured=sorted(
+                                  h['name'] for h in host_plan['hosts'] if h['result'] != 'skipped'))}
+    failed = [h['name'] for h in host_plan['hosts'] if h['result'] == 'failed']
+    if failed:
+        raise VSphereError('The HA settings were applied, but reconfiguring vSphere HA failed on %s: %s; run "Reconfigure for vSphere HA" '
+                           'on those hosts or run again.' % (', '.join(failed), '; '.join(
+                               '%s: %s' % (h['name'], h['message']) for h in host_plan['hosts'] if h['result'] == 'failed')),
+                           changed=True, host_reconfigure=host_plan, ha_config=result['ha_config'])
     result['warnings'] = warnings
     return result
 

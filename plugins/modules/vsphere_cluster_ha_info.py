@@ -48,10 +48,19 @@ options:
       - vCenter has no cheap per-host figure for this, so it is stated here rather than guessed; 0 by default.
     type: int
     default: 0
+  vsan_failures_to_tolerate:
+    description:
+      - Failures to tolerate of the vSAN default storage policy, written to RV(capacity_model) as the vSAN
+        datastore's C(storage[].failures_tolerated) (objects stay accessible after that many host, or fault domain,
+        failures). vSAN's own default policy tolerates 1.
+      - The policy lives in the storage policy service (SPBM), which this module does not read; state it when
+        your default policy differs. Ignored without vSAN.
+    type: int
+    default: 1
 notes:
   - In RV(capacity_model) a VM counts as HA-protected unless its effective restart priority is C(disabled), whether
     or not HA is on right now (the model is meant to be checked before enabling HA). Templates are left out.
-  - vSAN VMkernel addresses come from the hosts' vSAN network configuration where vCenter reports it.
+  - vSAN VMkernel addresses come from the hosts' VMkernel traffic-type assignment (C(config.virtualNicManagerInfo)).
 seealso:
   - module: clusterops.ha.vsphere_cluster_ha
 '''
@@ -84,7 +93,10 @@ ha_config:
   returned: always
   type: dict
 admission_control_status:
-  description: What vCenter reports about admission control now (current failover level and free failover resources).
+  description:
+    - What vCenter reports about admission control now (current failover level and free failover resources).
+    - C(current_failover_level) comes from C(summary.admissionControlInfo), which reports it for the slot policy only
+      (null otherwise); the older C(summary.currentFailoverLevel) is deprecated since vSphere API 4.0.
   returned: always
   type: dict
   sample: {enabled: true, policy: percentage, current_failover_level: 1, current_cpu_failover_percent: 66, current_memory_failover_percent: 60}
@@ -103,6 +115,15 @@ vms:
   elements: dict
   sample: [{name: web1, moid: vm-42, host: esx1, power_state: poweredOn, memory_mb: 8192, reservation_mb: 0,
             overhead_mb: 60, restart_priority: medium, template: false}]
+vm_overrides:
+  description:
+    - Per-VM HA overrides in the vocabulary of M(clusterops.ha.vsphere_cluster_ha_vm_overrides), sorted by VM name.
+    - A VM whose restart priority is C(disabled) is not HA-protected in RV(capacity_model).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{vm: web01, moid: vm-44, restart_priority: disabled, isolation_response: cluster_default, vm_monitoring: cluster_default,
+            apd_response: cluster_default, apd_delay: cluster_default, apd_reaction: cluster_default, pdl_response: cluster_default}]
 datastores:
   description: Datastores of the cluster.
   returned: always
@@ -110,27 +131,37 @@ datastores:
   elements: dict
   sample: [{name: nfs-01, moid: datastore-11, type: NFS, shared: true, vsan: false}]
 vsan:
-  description: vSAN state, the vSAN VMkernel addresses per host and their networks (where reported).
+  description:
+    - vSAN state, the vSAN VMkernel addresses per host and their networks (IPv4 and IPv6, with the adapters' real masks).
+    - The addresses come from each connected host's traffic-type assignment (VMkernel adapters tagged C(vsan);
+      adapters tagged only for vSAN witness traffic are not vSAN network addresses).
+    - C(networks_readable) is false and C(problems) says why when vSAN is on and a connected host's vSAN address
+      cannot be read; checks against the vSAN network must then fail closed.
   returned: always
   type: dict
-  sample: {enabled: true, vmkernel_addresses: {esx1: [198.51.100.11]}, networks: [198.51.100.0/24]}
+  sample: {enabled: true, vmkernel_addresses: {esx1: [198.51.100.11]}, networks: [198.51.100.0/24],
+           networks_readable: true, problems: []}
 capacity_model:
-  description: The platform-neutral capacity model (see the collection's docs/capacity-model.md).
+  description:
+    - The platform-neutral capacity model (see the collection's docs/capacity-model.md).
+    - On vSAN clusters it adds C(storage) (the vSAN datastore with C(failures_tolerated), C(failure_domain)
+      C(fault_domain) when vSAN fault domains are set, else C(host), and C(guests) C(all)) and C(hosts[].fault_domain).
   returned: always
   type: dict
 '''
 
-import ipaddress
-
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.module_utils._model_common import check_host_reserved_mb, mib_down
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_capacity_model import capacity_model, effective_restart_priority
 from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_client import VSphereModule, read_cluster
-from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import normalize_current
+from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_ha import (
+    normalize_current, vsan_network_facts, vsan_vmkernels)
+from ansible_collections.clusterops.ha.plugins.module_utils._vsphere_vm_overrides import current_overrides
 
 CLUSTER_PATHS = ['summary']
 HOST_PATHS = [
     'runtime.connectionState', 'runtime.inMaintenanceMode', 'runtime.dasHostState', 'summary.hardware.memorySize',
-    'summary.quickStats.overallMemoryUsage', 'config.network.vnic', 'config.vsanHostConfig.networkInfo',
+    'summary.quickStats.overallMemoryUsage', 'config.virtualNicManagerInfo', 'config.vsanHostConfig.faultDomainInfo',
 ]
 DATASTORE_PATHS = ['summary.type', 'summary.multipleHostAccess']
 VM_PATHS = [
@@ -144,30 +175,13 @@ def module_args():
         datacenter=dict(type='str', required=True, aliases=['datacenter_name']),
         cluster=dict(type='str', required=True, aliases=['cluster_name']),
         host_reserved_mb=dict(type='int', default=0),
+        vsan_failures_to_tolerate=dict(type='int', default=1),
     )
-
-
-def vsan_vmkernels(host):
-    """(address, network in CIDR or None) of the VMkernel adapters the host's vSAN network configuration names."""
-    devices = [port.get('device') for port in (host.get('config.vsanHostConfig.networkInfo') or {}).get('port') or []]
-    found = []
-    for vnic in host.get('config.network.vnic') or []:
-        if vnic.get('device') not in devices:
-            continue
-        ip = ((vnic.get('spec') or {}).get('ip') or {})
-        if not ip.get('ipAddress'):
-            continue
-        try:
-            network = str(ipaddress.ip_interface('%s/%s' % (ip['ipAddress'], ip.get('subnetMask'))).network)
-        except ValueError:
-            network = None  # no or unusable mask: report the address alone
-        found.append((ip['ipAddress'], network))
-    return found
 
 
 def host_facts(host):
     das_state = host.get('runtime.dasHostState') or {}
-    vmkernels = vsan_vmkernels(host)
+    vmkernels, dummy = vsan_vmkernels(host)
     return {
         'name': host.get('name'),
         'moid': host['_moid'],
@@ -176,12 +190,12 @@ def host_facts(host):
         'memory_mb': mib_down(host.get('summary.hardware.memorySize')),
         'memory_usage_mb': host.get('summary.quickStats.overallMemoryUsage'),
         'das_state': das_state.get('state'),
-        'vsan_vmkernel_addresses': [address for address, dummy in vmkernels],
-        'vsan_vmkernel_networks': sorted(set(network for dummy, network in vmkernels if network)),
+        'vsan_vmkernel_addresses': [entry['address'] for entry in vmkernels],
+        'vsan_vmkernel_networks': sorted(set(entry['network'] for entry in vmkernels)),
     }
 
 
-def vm_facts(vm, host_names, das):
+def vm_facts(vm, host_names, config):
     return {
         'name': vm.get('name'),
         'moid': vm['_moid'],
@@ -190,7 +204,7 @@ def vm_facts(vm, host_names, das):
         'memory_mb': vm.get('config.hardware.memoryMB'),
         'reservation_mb': vm.get('config.memoryAllocation.reservation'),
         'overhead_mb': vm.get('summary.quickStats.consumedOverheadMemory'),
-        'restart_priority': effective_restart_priority(das, vm['_moid']),
+        'restart_priority': effective_restart_priority(config, vm['_moid']),
         'template': bool(vm.get('config.template')),
     }
 
@@ -211,7 +225,8 @@ def admission_status(ha_config, summary):
     return {
         'enabled': ha_config['admission_control']['enabled'],
         'policy': ha_config['admission_control']['policy'],
-        'current_failover_level': summary.get('currentFailoverLevel'),
+        # summary.currentFailoverLevel is deprecated since API 4.0; the slot policy reports it here.
+        'current_failover_level': info.get('currentFailoverLevel'),
         'current_cpu_failover_percent': info.get('currentCpuFailoverResourcesPercent'),
         'current_memory_failover_percent': info.get('currentMemoryFailoverResourcesPercent'),
     }
@@ -226,10 +241,12 @@ def run(module, client):
     das = config.get('dasConfig') or {}
     summary = cluster.get('summary') or {}
     host_names = dict((h['_moid'], h.get('name')) for h in inventory['hosts'])
+    vm_names = dict((vm['_moid'], vm.get('name')) for vm in inventory['vms'])
     datastore_names = dict((d['_moid'], d.get('name')) for d in inventory['datastores'])
     ha_config = normalize_current(das, host_names, datastore_names)
     hosts = [host_facts(h) for h in inventory['hosts']]
     vsan_enabled = bool((config.get('vsanConfigInfo') or {}).get('enabled'))
+    vsan_network = vsan_network_facts(inventory['hosts']) if vsan_enabled else {'problems': []}
     return {
         'changed': False,
         'cluster': {
@@ -246,21 +263,34 @@ def run(module, client):
         'ha_config': ha_config,
         'admission_control_status': admission_status(ha_config, summary),
         'hosts': hosts,
-        'vms': [vm_facts(vm, host_names, das) for vm in inventory['vms']],
+        'vms': [vm_facts(vm, host_names, config) for vm in inventory['vms']],
+        'vm_overrides': [dict(vm=vm_names.get(moid, moid), moid=moid, **override)
+                         for moid, override in sorted(current_overrides(config.get('dasVmConfig')).items(),
+                                                      key=lambda item: vm_names.get(item[0], item[0]))],
         'datastores': [datastore_facts(d) for d in inventory['datastores']],
         'vsan': {
             'enabled': vsan_enabled,
             'vmkernel_addresses': dict((h['name'], h['vsan_vmkernel_addresses']) for h in hosts if h['vsan_vmkernel_addresses']),
             'networks': sorted(set(n for h in hosts for n in h['vsan_vmkernel_networks'])),
+            'networks_readable': vsan_enabled and not vsan_network['problems'],
+            'problems': vsan_network['problems'],
         },
         'capacity_model': capacity_model(cluster.get('name'), config, inventory['hosts'], inventory['vms'],
-                                         host_reserved_mb=params['host_reserved_mb']),
+                                         host_reserved_mb=params['host_reserved_mb'], datastores=inventory['datastores'],
+                                         vsan_failures_to_tolerate=params['vsan_failures_to_tolerate']),
     }
+
+
+def check_input(module):
+    """Input checks before connecting."""
+    check_host_reserved_mb(module.params['host_reserved_mb'])
+    if module.params['vsan_failures_to_tolerate'] < 0:
+        raise HaInputError('vsan_failures_to_tolerate is %d; set it to 0 or more.' % module.params['vsan_failures_to_tolerate'])
 
 
 def main():
     module = VSphereModule(module_args(), supports_check_mode=True)
-    module.run(lambda client: run(module, client), check=lambda m: check_host_reserved_mb(m.params['host_reserved_mb']))
+    module.run(lambda client: run(module, client), check=check_input)
 
 
 if __name__ == '__main__':

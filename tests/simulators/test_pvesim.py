@@ -299,8 +299,8 @@ def test_rule_validation_errors(pve9):
     assert 'cannot use non-existent node(s) pve7.' in str(err)
     client.cluster.ha.rules.post(rule='a', type='node-affinity', resources='vm:100', nodes='pve1')
     # Feasibility failures are a 400 exception stringified under the HA lock: HTTP 500, reasons in the body only.
-    resp = raw(pve9, 'POST', '/cluster/ha/rules', {'rule': 'b', 'type': 'node-affinity', 'resources': 'vm:100',
-                                                  'nodes': 'pve2'})
+    resp = raw(pve9, 'POST', '/cluster/ha/rules',
+               {'rule': 'b', 'type': 'node-affinity', 'resources': 'vm:100', 'nodes': 'pve2'})
     assert resp.status_code == 500 and resp.reason == "create ha rule failed: 400 Rule 'b' is invalid."
     assert "\nresources: resource 'vm:100' is already used in another node affinity rule" in resp.json()['message']
     assert 'errors' not in resp.json()

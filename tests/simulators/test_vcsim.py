@@ -183,14 +183,15 @@ def test_vcsim_unset_fields_are_left_untouched(cluster):
     assert cluster.configurationEx.dasConfig.defaultVmSettings.isolationResponse == 'shutdown'
 
 
-def test_vcsim_option_removed_by_empty_value_and_keys_match_case_insensitively(cluster):
+def test_vcsim_option_removed_by_empty_value_and_keys_stored_as_spelled(cluster):
     reconfigure(cluster, vim.cluster.DasConfigInfo(option=[
         vim.option.OptionValue(key='das.isolationaddress0', value='10.0.0.1'),
         vim.option.OptionValue(key='das.heartbeatDsPerHost', value='3')]))
     reconfigure(cluster, vim.cluster.DasConfigInfo(option=[
         vim.option.OptionValue(key='das.isolationaddress0', value=''),
         vim.option.OptionValue(key='das.heartbeatdsperhost', value='4')]))
-    assert options(cluster.configurationEx.dasConfig) == {'das.heartbeatdsperhost': '4'}
+    # Another spelling is another stored key (vCenter can hold both; see docs/simulators/vsphere.md).
+    assert options(cluster.configurationEx.dasConfig) == {'das.heartbeatDsPerHost': '3', 'das.heartbeatdsperhost': '4'}
 
 
 @pytest.mark.parametrize('das, prop', [
@@ -228,8 +229,15 @@ def test_vcsim_non_string_option_value_fails_with_invalid_type(cluster):
         vim.option.OptionValue(key='das.heartbeatdsperhost', value=4)]))
     assert isinstance(fault, vmodl.fault.InvalidType)
     assert 'das.heartbeatdsperhost' in fault.argument
-    assert fault.faultMessage[0].arg[0].value == 'das.heartbeatdsperhost'
     assert cluster.configurationEx.dasConfig.option == []  # nothing applied
+
+
+def test_vcsim_non_string_option_value_task_error_text_is_vcenters(cluster):
+    task = cluster.ReconfigureComputeResource_Task(vim.cluster.ConfigSpecEx(dasConfig=vim.cluster.DasConfigInfo(option=[
+        vim.option.OptionValue(key='das.heartbeatdsperhost', value=4)])), True)
+    with pytest.raises(vmodl.MethodFault):
+        WaitForTask(task)
+    assert task.info.error.msg == 'The request refers to an unexpected or unknown type.'  # vmware.vmware issue 190
 
 
 def test_vcsim_heartbeat_datastores(cluster, si):
@@ -513,3 +521,147 @@ def test_vcsim_das_change_reaches_property_filters(si, cluster):
     assert update is not None
     changes = [c for f in update.filterSet for o in f.objectSet for c in o.changeSet if c.name == 'configurationEx']
     assert changes and changes[-1].val.dasConfig.enabled is True
+
+
+# ---- explicit zeros, deprecated fields, option removal modes ----
+
+def test_vcsim_explicit_zero_timers_are_kept(cluster):
+    reconfigure(cluster, vim.cluster.DasConfigInfo(defaultVmSettings=vim.cluster.DasVmSettings(
+        vmToolsMonitoringSettings=vim.cluster.VmToolsMonitoringSettings(minUpTime=0, maxFailures=0),
+        vmComponentProtectionSettings=vim.cluster.VmComponentProtectionSettings(vmTerminateDelayForAPDSec=0))))
+    settings = cluster.configurationEx.dasConfig.defaultVmSettings
+    assert settings.vmToolsMonitoringSettings.minUpTime == 0
+    assert settings.vmToolsMonitoringSettings.maxFailures == 0
+    assert settings.vmToolsMonitoringSettings.failureInterval == 30  # not sent, kept
+    assert settings.vmComponentProtectionSettings.vmTerminateDelayForAPDSec == 0
+
+
+def test_vcsim_does_not_keep_enable_apd_timeout_for_hosts(cluster):
+    reconfigure(cluster, vim.cluster.DasConfigInfo(defaultVmSettings=vim.cluster.DasVmSettings(
+        vmComponentProtectionSettings=vim.cluster.VmComponentProtectionSettings(enableAPDTimeoutForHosts=False))))
+    assert cluster.configurationEx.dasConfig.defaultVmSettings.vmComponentProtectionSettings.enableAPDTimeoutForHosts is None
+
+
+def test_vcsim_keep_blank_options_fault_and_skip(vcsim_3host, cluster):
+    reconfigure(cluster, vim.cluster.DasConfigInfo(option=[vim.option.OptionValue(key='das.slotMemInMB', value='512')]))
+    vcsim_3host.control('POST', 'faults', {'kind': 'keep_blank_options', 'count': 1})
+    reconfigure(cluster, vim.cluster.DasConfigInfo(option=[vim.option.OptionValue(key='das.slotMemInMB', value='')]))
+    assert [(o.key, o.value) for o in cluster.configurationEx.dasConfig.option] == [('das.slotMemInMB', '')]
+    vcsim_3host.control('POST', 'faults', {'kind': 'fail_reconfigure', 'count': 1, 'skip': 1})
+    reconfigure(cluster, vim.cluster.DasConfigInfo(enabled=True))  # skipped
+    reconfigure_fails(cluster, vim.cluster.DasConfigInfo(enabled=False))
+    assert cluster.configurationEx.dasConfig.enabled is True
+
+
+def test_vcsim_slot_policy_reports_current_failover_level_in_admission_control_info(cluster):
+    reconfigure(cluster, vim.cluster.DasConfigInfo(enabled=True, admissionControlEnabled=True,
+                                                   admissionControlPolicy=vim.cluster.FailoverLevelAdmissionControlPolicy(failoverLevel=1)))
+    info = cluster.summary.admissionControlInfo
+    assert isinstance(info, vim.cluster.FailoverLevelAdmissionControlInfo)
+    assert info.currentFailoverLevel == 2
+
+
+# ---- host networking: traffic-type assignment ----
+
+def selected(host, nic_type):
+    for config in host.config.virtualNicManagerInfo.netConfig:
+        if config.nicType == nic_type:
+            return [v for v in config.candidateVnic if v.key in (config.selectedVnic or [])]
+    return []
+
+
+def test_vcsim_witness_traffic_on_the_management_vmknic(start_vcsim):
+    sim = start_vcsim('vsphere-vsan-2node')
+    conn = connect(sim)
+    cluster = get_cluster(conn)
+    for host in cluster.host:
+        assert [v.device for v in selected(host, 'vsan')] == ['vmk1']
+        assert [v.device for v in selected(host, 'vsanWitness')] == ['vmk0']
+        assert [v.device for v in selected(host, 'management')] == ['vmk0']
+        assert selected(host, 'vsan')[0].spec.ip.subnetMask == '255.255.255.248'
+        # vsanHostConfig.networkInfo has no traffic type: it lists the witness vmknic too.
+        assert sorted(p.device for p in host.config.vsanHostConfig.networkInfo.port) == ['vmk0', 'vmk1']
+    domains = sorted(h.config.vsanHostConfig.faultDomainInfo.name for h in cluster.host)
+    assert domains == ['preferred', 'secondary']
+    Disconnect(conn)
+
+
+def test_vcsim_ipv6_only_vsan_vmknic_and_unreadable_host(start_vcsim):
+    conn = connect(start_vcsim('vsphere-vsan-ipv6'))
+    host = get_cluster(conn).host[0]
+    ip = selected(host, 'vsan')[0].spec.ip
+    assert not ip.ipAddress
+    assert [(a.ipAddress, a.prefixLength) for a in ip.ipV6Config.ipV6Address] == [('fd00:50::b', 64)]
+    Disconnect(conn)
+    conn = connect(start_vcsim('vsphere-vsan-unreadable'))
+    by_name = {h.name: h for h in get_cluster(conn).host}
+    assert by_name['esx03.lab.local'].config.virtualNicManagerInfo is None
+    assert selected(by_name['esx01.lab.local'], 'vsan')[0].spec.ip.ipAddress == '192.168.60.11'
+    Disconnect(conn)
+
+
+def test_vcsim_reset_to_another_scenario_and_back(vcsim_3host):
+    assert vcsim_3host.control('POST', 'reset', {'scenario': 'vsphere-vsan-2node'})['scenario'] == 'vsphere-vsan-2node'
+    assert vcsim_3host.control('GET', 'scenario')['hosts'] == 2
+    with pytest.raises(vcsimctl.VcsimError, match='400'):
+        vcsim_3host.control('POST', 'reset', {'scenario': '../etc/passwd'})
+    assert vcsim_3host.control('POST', 'reset')['scenario'] == 'vsphere-3host'
+
+
+# ---- HA agents and ReconfigureHostForDAS_Task ----
+
+def agents(sim):
+    return dict((name, h['ha_agent']) for name, h in sim.state()['hosts'].items())
+
+
+def test_vcsim_ha_agents_are_stale_after_an_isolation_change_until_reconfigured(vcsim_3host, cluster):
+    reconfigure(cluster, vim.cluster.DasConfigInfo(enabled=True, option=[
+        vim.option.OptionValue(key='das.isolationaddress0', value='10.0.0.1')]))
+    assert all(a['configured'] == {'das.isolationaddress0': '10.0.0.1'} and not a['stale'] for a in agents(vcsim_3host).values())
+    reconfigure(cluster, vim.cluster.DasConfigInfo(option=[vim.option.OptionValue(key='das.isolationaddress0', value='10.0.0.2')]))
+    assert all(a['stale'] for a in agents(vcsim_3host).values())
+    host = cluster.host[0]
+    WaitForTask(host.ReconfigureHostForDAS_Task())
+    state = agents(vcsim_3host)[host.name]
+    assert state == {'configured': {'das.isolationaddress0': '10.0.0.2'}, 'stale': False, 'reconfigured': 1}
+    assert sum(a['stale'] for a in agents(vcsim_3host).values()) == 2
+
+
+def test_vcsim_reconfigure_host_for_das_needs_ha_on(cluster):
+    task = cluster.host[0].ReconfigureHostForDAS_Task()
+    with pytest.raises(vim.fault.InvalidState):
+        WaitForTask(task)
+
+
+# ---- per-VM HA overrides ----
+
+def vm_spec(operation, vm, **settings):
+    if operation == 'remove':
+        return vim.cluster.DasVmConfigSpec(operation='remove', removeKey=vm)
+    return vim.cluster.DasVmConfigSpec(operation=operation, info=vim.cluster.DasVmConfigInfo(
+        key=vm, dasSettings=vim.cluster.DasVmSettings(**settings)))
+
+
+def test_vcsim_das_vm_overrides_add_edit_remove(cluster):
+    vms = [vm for host in cluster.host for vm in host.vm][:2]
+    WaitForTask(cluster.ReconfigureComputeResource_Task(vim.cluster.ConfigSpecEx(dasVmConfigSpec=[
+        vm_spec('add', vms[0], restartPriority='high', isolationResponse='powerOff'),
+        vm_spec('add', vms[1], restartPriority='disabled')]), True))
+    stored = dict((c.key._moId, c.dasSettings) for c in cluster.configurationEx.dasVmConfig)
+    assert stored[vms[0]._moId].restartPriority == 'high' and stored[vms[1]._moId].restartPriority == 'disabled'
+    WaitForTask(cluster.ReconfigureComputeResource_Task(vim.cluster.ConfigSpecEx(dasVmConfigSpec=[
+        vm_spec('edit', vms[0], restartPriority='low'), vm_spec('remove', vms[1])]), True))
+    stored = dict((c.key._moId, c.dasSettings) for c in cluster.configurationEx.dasVmConfig)
+    assert list(stored) == [vms[0]._moId]
+    assert stored[vms[0]._moId].restartPriority == 'low' and stored[vms[0]._moId].isolationResponse == 'powerOff'
+
+
+def test_vcsim_das_vm_override_errors_apply_nothing(cluster):
+    vm = cluster.host[0].vm[0]
+    task = cluster.ReconfigureComputeResource_Task(vim.cluster.ConfigSpecEx(
+        dasConfig=vim.cluster.DasConfigInfo(enabled=True),
+        dasVmConfigSpec=[vm_spec('add', vm, restartPriority='urgent')]), True)
+    with pytest.raises(vmodl.fault.InvalidArgument):
+        WaitForTask(task)
+    assert cluster.configurationEx.dasVmConfig == []
+    assert cluster.configurationEx.dasConfig.enabled is False

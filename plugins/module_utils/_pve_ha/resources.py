@@ -200,6 +200,25 @@ def inherit_group_failback(current, desired, after, rules):
             res['failback'] = False
 
 
+def failback_overridden(desired, current, group_nofailback):
+    """Warnings for failback values the HA manager overwrites (pure).
+
+    On a PVE 9 cluster whose groups are not migrated yet, the CRM sets every group member's failback
+    from the group's nofailback each round (Groups.pm migrate_groups_to_resources), so a failback that
+    disagrees with the group does not last. group_nofailback: {group: nofailback} of the groups.
+    """
+    warnings = []
+    for item in desired:
+        member_of = item.get('group') or ((current or {}).get(item['sid']) or {}).get('group')
+        if item.get('failback') is None or member_of not in group_nofailback:
+            continue
+        if item['failback'] == group_nofailback[member_of]:
+            warnings.append("failback %s of %s does not last: until this PVE 9 cluster migrates its HA groups, the HA "
+                            "manager sets it from group '%s''s nofailback every round; set nofailback on the group "
+                            "instead." % (str(item['failback']).lower(), item['sid'], member_of))
+    return warnings
+
+
 def validate_resources(desired, groups, translate_groups, rules, with_failback):
     """Cross-object checks before any write (pure)."""
     for item in desired:

@@ -292,8 +292,7 @@ def evaluate(model, host_failures=1, view='configured', reserve_percent=0,
         'reserve_percent': reserve_percent,
         'platform': model.platform or None,
         'cluster': model.cluster or None,
-        'scheduler': _scheduler_row(cluster, summary, scenarios, host_failures, reserve_percent, enumeration_limit,
-                                    search_node_limit),
+        'scheduler': _scheduler_row(cluster, scenarios, reserve_percent),
         'maintenance': sorted(out_of_service),
         'aggregate': aggregate(cluster, host_failures),
         'placement': _placement_summary(summary, enumeration_limit),
@@ -380,17 +379,27 @@ def _votes_lost(quorum, requested):
     return sum(quorum['unit_votes'][:requested])
 
 
-def _scheduler_row(cluster, summary, scenarios, k, reserve_percent, enumeration_limit, search_node_limit):
-    """The replayed PVE scheduler; when `basic` overloads a survivor, whether `static` would fit."""
+ADVICE_MAX_SETS = 20  # failure sets replayed again with the static scheduler for the advice
+
+
+def _scheduler_row(cluster, scenarios, reserve_percent):
+    """The replayed PVE scheduler; when `basic` overloads survivors, whether `static` avoids that.
+
+    static_fixes_overloads replays the failure sets where `basic` overloads a survivor (at most
+    ADVICE_MAX_SETS of them) with `static`: true when static restarts every guest within memory on
+    each of them. It does not re-check the sets basic passes.
+    """
     if cluster.replay is None:
         return None
     row = {'crs': cluster.model.crs, 'replayed_as': cluster.replay.mode,
-           'counts_non_ha': cluster.model.crs_counts_non_ha, 'static_would_fit': None}
-    overloaded = any(s['overloaded_hosts'] for s in scenarios)
-    if cluster.model.crs == 'basic' and overloaded and not summary['ok']:
+           'counts_non_ha': cluster.model.crs_counts_non_ha, 'static_fixes_overloads': None}
+    overloaded = [s for s in scenarios if s['overloaded_hosts']]
+    if cluster.model.crs == 'basic' and overloaded:
         static = new_cluster(dataclasses.replace(cluster.model, crs='static'), cluster.view, reserve_percent)
-        alt, _scenarios, _track = _evaluate_k(static, k, enumeration_limit, search_node_limit, False)
-        row['static_would_fit'] = bool(alt['ok'])
+        index = dict((name, i) for i, name in enumerate(cluster.names))
+        row['static_fixes_overloads'] = all(
+            run_scenario(static, tuple(index[n] for n in s['failed_hosts']), SEARCH_NODE_LIMIT)[0]
+            for s in overloaded[:ADVICE_MAX_SETS])
     return row
 
 

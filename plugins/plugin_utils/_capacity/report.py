@@ -115,10 +115,11 @@ def _factor_lines(result):
     if scheduler is not None:
         lines.append("- placement replays PVE's own recovery (CRS %s%s, service-ID order, no backtracking), then checks memory." % (
             scheduler['crs'], '' if scheduler['crs'] == scheduler['replayed_as'] else ' replayed as ' + scheduler['replayed_as']))
-    if scheduler is not None and scheduler.get('static_would_fit'):
-        lines.append("- with CRS `static` (memory-aware) PVE's own choices would fit: consider the datacenter option crs: ha=static.")
-    elif scheduler is not None and scheduler.get('static_would_fit') is False:
-        lines.append('- CRS `static` would not fit either: add memory or hosts.')
+    if scheduler is not None and scheduler.get('static_fixes_overloads'):
+        lines.append("- with CRS `static` (memory-aware) PVE's own choices fit the failure sets `basic` overloads: "
+                     "consider the datacenter option crs: ha=static.")
+    elif scheduler is not None and scheduler.get('static_fixes_overloads') is False:
+        lines.append('- CRS `static` overloads a survivor too on those failure sets: add memory or hosts.')
     if result.get('maintenance'):
         lines.append('- in maintenance for this check (no capacity, no vote): %s.' % ', '.join(result['maintenance']))
     if result['refusal']:

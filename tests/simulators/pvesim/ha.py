@@ -343,9 +343,8 @@ class HaConfig(object):
 
     def _resource_options(self, values):
         features = self.features
-        unknown = [key for key, present in (('failback', features.resource_failback),
-                                             ('auto-rebalance', features.resource_auto_rebalance))
-                   if key in values and not present]
+        gates = (('failback', features.resource_failback), ('auto-rebalance', features.resource_auto_rebalance))
+        unknown = [key for key, present in gates if key in values and not present]
         if unknown:
             raise param_error(**dict((key, NOT_IN_SCHEMA) for key in unknown))
         opts = {}

@@ -25,6 +25,8 @@ import (
 
 type app struct {
 	scenario *Scenario
+	initial  *Scenario // the scenario given at start; a plain reset returns to it
+	dir      string    // where POST /_sim/reset {"scenario": NAME} finds NAME.json
 	addr     string
 
 	mu  sync.RWMutex // write-held while the model is rebuilt (reset)
@@ -34,15 +36,18 @@ type app struct {
 	calls    callCounter
 	faults   faultTable
 	sessions sessionEpochs
+	agents   agentTable
 }
 
 func newApp(s *Scenario, addr string) (*app, error) {
-	a := &app{scenario: s, addr: addr}
+	a := &app{scenario: s, initial: s, addr: addr}
 	a.faults.init()
 	a.sessions.init()
+	a.agents.init()
 	if err := a.build(); err != nil {
 		return nil, err
 	}
+	a.seedAgents()
 	return a, nil
 }
 
@@ -160,10 +165,15 @@ func (a *app) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		r.Header.Del("Cookie") // an expired cookie must not block a fresh Login
 	}
 
+	if readMethods[method] {
+		r.Header.Del("Accept-Encoding") // fillZeroTimers edits the answer: it must not be compressed
+	}
 	rec := newRecorder()
 	switch {
 	case method == "ReconfigureComputeResource_Task":
 		a.reconfigure(rec, r, body)
+	case method == "ReconfigureHostForDAS_Task":
+		a.reconfigureHostForDAS(rec, r, body)
 	case longPollMethods[method]:
 		// Stock WaitForUpdates* can block indefinitely (it ignores a closed
 		// connection); holding the model lock meanwhile would stall a reset.
@@ -174,10 +184,19 @@ func (a *app) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		a.forward(rec, r, body)
 	}
 	a.sessions.noteResponse(rec.header)
+	if readMethods[method] {
+		filled := fillZeroTimers(rec.body.Bytes())
+		rec.body.Reset()
+		rec.body.Write(filled)
+	}
 	rec.copyTo(w)
 }
 
 var longPollMethods = map[string]bool{"WaitForUpdates": true, "WaitForUpdatesEx": true}
+
+// readMethods answer with property values (see fillZeroTimers).
+var readMethods = map[string]bool{"Fetch": true, "RetrieveProperties": true, "RetrievePropertiesEx": true, "ContinueRetrievePropertiesEx": true,
+	"WaitForUpdates": true, "WaitForUpdatesEx": true, "CheckForUpdates": true}
 
 // forward hands the request to the stock simulator; callers hold a.mu (read).
 func (a *app) forward(w http.ResponseWriter, r *http.Request, body []byte) {
@@ -238,6 +257,7 @@ func (a *app) reconfigure(rec *recorder, r *http.Request, body []byte) {
 	}
 
 	var fault *DasFault
+	var overrides []types.ClusterDasVmConfigInfo
 	if a.sessionValid(r) {
 		if msg, hit := a.faults.failReconfigure(); hit {
 			fault = &DasFault{Fault: &types.SystemError{Reason: msg}, Message: "A general system error occurred: " + msg}
@@ -245,6 +265,13 @@ func (a *app) reconfigure(rec *recorder, r *http.Request, body []byte) {
 			var facts ClusterFacts
 			simulator.Map.WithLock(cluster, func() { facts = clusterFacts(cluster) })
 			fault = ValidateDasSpec(spec.DasConfig, facts)
+			if fault == nil && len(spec.DasVmConfigSpec) > 0 {
+				simulator.Map.WithLock(cluster, func() {
+					fillRemoveKeys(body, spec.DasVmConfigSpec)
+					cur := cluster.ConfigurationEx.(*types.ClusterConfigInfoEx).DasVmConfig
+					overrides, fault = MergeDasVmConfig(cur, spec.DasVmConfigSpec, facts.VMs)
+				})
+			}
 		}
 	}
 	if fault != nil {
@@ -255,6 +282,9 @@ func (a *app) reconfigure(rec *recorder, r *http.Request, body []byte) {
 		return
 	}
 
+	if len(spec.DasVmConfigSpec) > 0 {
+		body = withoutDasVmConfigSpec(body)
+	}
 	a.forward(rec, r, body)
 	task := a.taskFromResponse(rec)
 	if task == nil {
@@ -265,9 +295,24 @@ func (a *app) reconfigure(rec *recorder, r *http.Request, body []byte) {
 	if state != types.TaskInfoStateSuccess {
 		return
 	}
+	keepBlank := a.faults.keepBlankOptions()
+	present := dasConfigPresence(body)
+	var wasEnabled bool
+	var das types.ClusterDasConfigInfo
+	simulator.Map.WithLock(cluster, func() {
+		cfg := cluster.ConfigurationEx.(*types.ClusterConfigInfoEx)
+		wasEnabled = cfg.DasConfig.Enabled != nil && *cfg.DasConfig.Enabled
+		if spec.DasConfig != nil || !call.Modify {
+			applyDasConfig(cluster, spec.DasConfig, call.Modify, present, keepBlank)
+		}
+		if len(spec.DasVmConfigSpec) > 0 {
+			cluster.ConfigurationEx.(*types.ClusterConfigInfoEx).DasVmConfig = overrides
+		}
+		das = cluster.ConfigurationEx.(*types.ClusterConfigInfoEx).DasConfig
+	})
 	if spec.DasConfig != nil || !call.Modify {
-		simulator.Map.WithLock(cluster, func() { applyDasConfig(cluster, spec.DasConfig, call.Modify) })
 		a.inv.refreshDasHostStates()
+		a.agents.afterReconfigure(cluster.Host, wasEnabled, das, a.inv.hostConnected)
 	}
 }
 
@@ -317,14 +362,20 @@ func clusterFacts(cluster *simulator.ClusterComputeResource) ClusterFacts {
 	for _, ds := range cluster.Datastore {
 		facts.Datastores[ds] = true
 	}
+	facts.VMs = map[types.ManagedObjectReference]bool{}
+	for _, h := range cluster.Host {
+		for _, vm := range simulator.Map.Get(h).(*simulator.HostSystem).Vm {
+			facts.VMs[vm] = true
+		}
+	}
 	return facts
 }
 
 // applyDasConfig stores the merged config; callers hold the cluster lock.
-func applyDasConfig(cluster *simulator.ClusterComputeResource, spec *types.ClusterDasConfigInfo, modify bool) {
+func applyDasConfig(cluster *simulator.ClusterComputeResource, spec *types.ClusterDasConfigInfo, modify bool, present Present, keepBlank bool) {
 	cur := cluster.ConfigurationEx.(*types.ClusterConfigInfoEx)
 	next := *cur
-	next.DasConfig = MergeDasConfig(cur.DasConfig, spec, modify, len(cluster.Host))
+	next.DasConfig = MergeDasConfigPresent(cur.DasConfig, spec, modify, len(cluster.Host), present, keepBlank)
 	simulator.Map.Update(cluster, []types.PropertyChange{
 		{Name: "configurationEx", Val: &next},
 	})

@@ -36,6 +36,8 @@ type ClusterFacts struct {
 	Hosts map[types.ManagedObjectReference]bool
 	// Datastores maps every datastore in the inventory to whether a cluster host mounts it.
 	Datastores map[types.ManagedObjectReference]bool
+	// VMs are the VMs on the cluster's hosts (per-VM overrides must name one).
+	VMs map[types.ManagedObjectReference]bool
 }
 
 // DasFault is a validation failure: the fault for the task and its message.
@@ -170,39 +172,19 @@ func validateOptions(options []types.BaseOptionValue) *DasFault {
 		switch ov.Value.(type) {
 		case nil, string:
 		default:
+			// vCenter fails the task with InvalidType and only this text (reported in
+			// ansible-collections/vmware.vmware issue 190); which option and type is not said.
 			arg := fmt.Sprintf("dasConfig.option[%s].value", ov.Key)
-			msg := fmt.Sprintf("Invalid type for %s: %s; HA advanced option values must be strings (xsd:string)", arg, xsdTypeName(ov.Value))
 			return &DasFault{
-				Fault: &types.InvalidType{InvalidRequest: types.InvalidRequest{RuntimeFault: types.RuntimeFault{MethodFault: types.MethodFault{
-					FaultMessage: []types.LocalizableMessage{{Key: "com.vmware.vim.vpxd.das.invalidOptionType", Arg: []types.KeyAnyValue{{Key: "option", Value: ov.Key}}, Message: msg}},
-				}}}, Argument: arg},
-				Message: msg,
+				Fault:   &types.InvalidType{Argument: arg},
+				Message: invalidTypeMessage,
 			}
 		}
 	}
 	return nil
 }
 
-// xsdTypeName names a decoded anyType value the way the SOAP request typed it.
-func xsdTypeName(v interface{}) string {
-	switch v.(type) {
-	case bool:
-		return "xsd:boolean"
-	case int32:
-		return "xsd:int"
-	case int64:
-		return "xsd:long"
-	case int16:
-		return "xsd:short"
-	case int8:
-		return "xsd:byte"
-	case float32:
-		return "xsd:float"
-	case float64:
-		return "xsd:double"
-	}
-	return fmt.Sprintf("%T", v)
-}
+const invalidTypeMessage = "The request refers to an unexpected or unknown type."
 
 // DefaultDasConfig is what a new vCenter 7/8 cluster reports (and what modify=false resets to).
 func defaultDasConfig() types.ClusterDasConfigInfo {
@@ -235,7 +217,6 @@ func defaultDasConfig() types.ClusterDasConfigInfo {
 			},
 			VmComponentProtectionSettings: &types.ClusterVmComponentProtectionSettings{
 				VmStorageProtectionForAPD: "disabled",
-				EnableAPDTimeoutForHosts:  types.NewBool(true),
 				VmTerminateDelayForAPDSec: 180,
 				VmReactionOnAPDCleared:    "none",
 				VmStorageProtectionForPDL: "disabled",
@@ -257,6 +238,18 @@ func setInt32(dst *int32, src int32) {
 	}
 }
 
+// Present lists the dasConfig field paths a request carried ("defaultVmSettings/
+// vmToolsMonitoringSettings/minUpTime"); nil means "not known", and then a zero int
+// counts as unset. Go's decoder cannot tell an explicit 0 from an absent field.
+type Present map[string]bool
+
+// setInt32At keeps an explicit 0 that the request carried.
+func setInt32At(dst *int32, src int32, present Present, path string) {
+	if src != 0 || present[path] {
+		*dst = src
+	}
+}
+
 func setBool(dst **bool, src *bool) {
 	if src != nil {
 		*dst = types.NewBool(*src)
@@ -268,6 +261,13 @@ func setBool(dst **bool, src *bool) {
 // starts from the defaults (vCenter's "replace the configuration").
 // numHosts is used to derive auto-computed failover percentages.
 func MergeDasConfig(cur types.ClusterDasConfigInfo, spec *types.ClusterDasConfigInfo, modify bool, numHosts int) types.ClusterDasConfigInfo {
+	return MergeDasConfigPresent(cur, spec, modify, numHosts, nil, false)
+}
+
+// MergeDasConfigPresent is MergeDasConfig knowing which fields the request carried;
+// keepBlank stores options sent with an empty value as present-but-empty.
+func MergeDasConfigPresent(cur types.ClusterDasConfigInfo, spec *types.ClusterDasConfigInfo, modify bool, numHosts int,
+	present Present, keepBlank bool) types.ClusterDasConfigInfo {
 	out := cur
 	if !modify {
 		out = defaultDasConfig()
@@ -284,7 +284,7 @@ func MergeDasConfig(cur types.ClusterDasConfigInfo, spec *types.ClusterDasConfig
 		setString(&out.VmMonitoring, spec.VmMonitoring)
 		setString(&out.HostMonitoring, spec.HostMonitoring)
 		setString(&out.VmComponentProtecting, spec.VmComponentProtecting)
-		setInt32(&out.FailoverLevel, spec.FailoverLevel)
+		setInt32At(&out.FailoverLevel, spec.FailoverLevel, present, "failoverLevel")
 		setBool(&out.AdmissionControlEnabled, spec.AdmissionControlEnabled)
 		setString(&out.HBDatastoreCandidatePolicy, spec.HBDatastoreCandidatePolicy)
 		if spec.AdmissionControlPolicy != nil {
@@ -294,9 +294,9 @@ func MergeDasConfig(cur types.ClusterDasConfigInfo, spec *types.ClusterDasConfig
 			out.HeartbeatDatastore = append([]types.ManagedObjectReference(nil), spec.HeartbeatDatastore...)
 		}
 		if spec.DefaultVmSettings != nil {
-			out.DefaultVmSettings = mergeVmSettings(out.DefaultVmSettings, spec.DefaultVmSettings)
+			out.DefaultVmSettings = mergeVmSettings(out.DefaultVmSettings, spec.DefaultVmSettings, present)
 		}
-		out.Option = MergeOptions(out.Option, spec.Option)
+		out.Option = mergeOptions(out.Option, spec.Option, keepBlank)
 	}
 	out.AdmissionControlPolicy = autoComputePercentages(out.AdmissionControlPolicy, numHosts)
 	if len(out.HeartbeatDatastore) == 0 {
@@ -308,13 +308,13 @@ func MergeDasConfig(cur types.ClusterDasConfigInfo, spec *types.ClusterDasConfig
 	return out
 }
 
-func mergeVmSettings(cur, spec *types.ClusterDasVmSettings) *types.ClusterDasVmSettings {
+func mergeVmSettings(cur, spec *types.ClusterDasVmSettings, present Present) *types.ClusterDasVmSettings {
 	out := types.ClusterDasVmSettings{}
 	if cur != nil {
 		out = *cur
 	}
 	setString(&out.RestartPriority, spec.RestartPriority)
-	setInt32(&out.RestartPriorityTimeout, spec.RestartPriorityTimeout)
+	setInt32At(&out.RestartPriorityTimeout, spec.RestartPriorityTimeout, present, "defaultVmSettings/restartPriorityTimeout")
 	setString(&out.IsolationResponse, spec.IsolationResponse)
 	if t := spec.VmToolsMonitoringSettings; t != nil {
 		merged := types.ClusterVmToolsMonitoringSettings{}
@@ -324,10 +324,11 @@ func mergeVmSettings(cur, spec *types.ClusterDasVmSettings) *types.ClusterDasVmS
 		setBool(&merged.Enabled, t.Enabled)
 		setString(&merged.VmMonitoring, t.VmMonitoring)
 		setBool(&merged.ClusterSettings, t.ClusterSettings)
-		setInt32(&merged.FailureInterval, t.FailureInterval)
-		setInt32(&merged.MinUpTime, t.MinUpTime)
-		setInt32(&merged.MaxFailures, t.MaxFailures)
-		setInt32(&merged.MaxFailureWindow, t.MaxFailureWindow)
+		const tools = "defaultVmSettings/vmToolsMonitoringSettings/"
+		setInt32At(&merged.FailureInterval, t.FailureInterval, present, tools+"failureInterval")
+		setInt32At(&merged.MinUpTime, t.MinUpTime, present, tools+"minUpTime")
+		setInt32At(&merged.MaxFailures, t.MaxFailures, present, tools+"maxFailures")
+		setInt32At(&merged.MaxFailureWindow, t.MaxFailureWindow, present, tools+"maxFailureWindow")
 		out.VmToolsMonitoringSettings = &merged
 	}
 	if p := spec.VmComponentProtectionSettings; p != nil {
@@ -336,8 +337,9 @@ func mergeVmSettings(cur, spec *types.ClusterDasVmSettings) *types.ClusterDasVmS
 			merged = *out.VmComponentProtectionSettings
 		}
 		setString(&merged.VmStorageProtectionForAPD, p.VmStorageProtectionForAPD)
-		setBool(&merged.EnableAPDTimeoutForHosts, p.EnableAPDTimeoutForHosts)
-		setInt32(&merged.VmTerminateDelayForAPDSec, p.VmTerminateDelayForAPDSec)
+		// enableAPDTimeoutForHosts is deprecated and not kept by vCenter: never stored.
+		setInt32At(&merged.VmTerminateDelayForAPDSec, p.VmTerminateDelayForAPDSec, present,
+			"defaultVmSettings/vmComponentProtectionSettings/vmTerminateDelayForAPDSec")
 		setString(&merged.VmReactionOnAPDCleared, p.VmReactionOnAPDCleared)
 		setString(&merged.VmStorageProtectionForPDL, p.VmStorageProtectionForPDL)
 		out.VmComponentProtectionSettings = &merged
@@ -345,10 +347,16 @@ func mergeVmSettings(cur, spec *types.ClusterDasVmSettings) *types.ClusterDasVmS
 	return &out
 }
 
-// MergeOptions upserts spec options into cur. Keys match case-insensitively
-// (the stored spelling becomes the one last sent); an empty or missing value
-// removes the key. The result is sorted by key so reads are stable.
+// MergeOptions upserts spec options into cur. Keys match exactly, so the same key in
+// two spellings can be stored (vCenter keeps both: see docs/simulators/vsphere.md); an
+// empty or missing value removes the key. The result is sorted by key (case-insensitively,
+// stable) so reads are stable.
 func MergeOptions(cur, spec []types.BaseOptionValue) []types.BaseOptionValue {
+	return mergeOptions(cur, spec, false)
+}
+
+// mergeOptions with keepBlank stores a key sent with an empty value as present-but-empty.
+func mergeOptions(cur, spec []types.BaseOptionValue, keepBlank bool) []types.BaseOptionValue {
 	out := make([]types.BaseOptionValue, 0, len(cur)+len(spec))
 	for _, o := range cur {
 		ov := *o.GetOptionValue()
@@ -358,13 +366,15 @@ func MergeOptions(cur, spec []types.BaseOptionValue) []types.BaseOptionValue {
 		ov := o.GetOptionValue()
 		idx := -1
 		for i, have := range out {
-			if strings.EqualFold(have.GetOptionValue().Key, ov.Key) {
+			if have.GetOptionValue().Key == ov.Key {
 				idx = i
 				break
 			}
 		}
 		value, _ := ov.Value.(string)
 		switch {
+		case value == "" && idx >= 0 && keepBlank:
+			out[idx] = &types.OptionValue{Key: ov.Key, Value: ""}
 		case value == "" && idx >= 0:
 			out = append(out[:idx], out[idx+1:]...)
 		case value == "":

@@ -37,20 +37,105 @@ func optionMap(opts []types.BaseOptionValue) map[string]interface{} {
 	return out
 }
 
-func TestMergeOptionsUpsertsRemovesAndMatchesKeysCaseInsensitively(t *testing.T) {
+func TestMergeOptionsUpsertsRemovesAndMatchesKeysExactly(t *testing.T) {
 	cur := []types.BaseOptionValue{opt("das.isolationaddress0", "10.0.0.1"), opt("das.heartbeatDsPerHost", "3")}
 	got := optionMap(MergeOptions(cur, []types.BaseOptionValue{
 		opt("das.isolationaddress0", ""),
-		opt("das.heartbeatdsperhost", "4"),
+		opt("das.heartbeatDsPerHost", "4"),
 		opt("das.usedefaultisolationaddress", "false"),
 		opt("das.notthere", ""),
+		opt("das.isolationAddress1", "10.0.0.2"),
+		opt("das.isolationaddress1", "10.0.0.3"), // another spelling is another stored key
 	}))
-	want := map[string]interface{}{"das.heartbeatdsperhost": "4", "das.usedefaultisolationaddress": "false"}
-	if len(got) != len(want) || got["das.heartbeatdsperhost"] != "4" || got["das.usedefaultisolationaddress"] != "false" {
-		t.Fatalf("got %v, want %v", got, want)
+	if len(got) != 4 || got["das.heartbeatDsPerHost"] != "4" || got["das.usedefaultisolationaddress"] != "false" ||
+		got["das.isolationAddress1"] != "10.0.0.2" || got["das.isolationaddress1"] != "10.0.0.3" {
+		t.Fatalf("got %v", got)
 	}
 	if cur[1].GetOptionValue().Value != "3" {
 		t.Fatalf("the stored options were mutated: %v", cur[1])
+	}
+}
+
+func TestMergeOptionsCanKeepBlankValues(t *testing.T) {
+	cur := []types.BaseOptionValue{opt("das.slotMemInMB", "512")}
+	got := optionMap(mergeOptions(cur, []types.BaseOptionValue{opt("das.slotMemInMB", "")}, true))
+	if v, ok := got["das.slotMemInMB"]; !ok || v != "" {
+		t.Fatalf("got %v, want the key kept with an empty value", got)
+	}
+}
+
+func TestExplicitZeroIsKeptWhenTheRequestCarriedIt(t *testing.T) {
+	body := []byte(`<Envelope><Body><ReconfigureComputeResource_Task><spec><dasConfig><defaultVmSettings>` +
+		`<vmToolsMonitoringSettings><minUpTime>0</minUpTime><maxFailures>0</maxFailures></vmToolsMonitoringSettings>` +
+		`<vmComponentProtectionSettings><vmTerminateDelayForAPDSec>0</vmTerminateDelayForAPDSec></vmComponentProtectionSettings>` +
+		`</defaultVmSettings></dasConfig></spec></ReconfigureComputeResource_Task></Body></Envelope>`)
+	present := dasConfigPresence(body)
+	spec := &types.ClusterDasConfigInfo{DefaultVmSettings: &types.ClusterDasVmSettings{
+		VmToolsMonitoringSettings:     &types.ClusterVmToolsMonitoringSettings{},
+		VmComponentProtectionSettings: &types.ClusterVmComponentProtectionSettings{},
+	}}
+	out := MergeDasConfigPresent(defaultDasConfig(), spec, true, 3, present, false)
+	tools := out.DefaultVmSettings.VmToolsMonitoringSettings
+	if tools.MinUpTime != 0 || tools.MaxFailures != 0 || tools.FailureInterval != 30 {
+		t.Fatalf("explicit zeros not kept or unset fields changed: %+v", tools)
+	}
+	if out.DefaultVmSettings.VmComponentProtectionSettings.VmTerminateDelayForAPDSec != 0 {
+		t.Fatalf("apd delay 0 not kept")
+	}
+	// Without the request's presence, a zero still counts as unset.
+	legacy := MergeDasConfig(defaultDasConfig(), spec, true, 3)
+	if legacy.DefaultVmSettings.VmToolsMonitoringSettings.MinUpTime != 120 {
+		t.Fatalf("unset field changed")
+	}
+}
+
+func TestEnableAPDTimeoutForHostsIsNotStored(t *testing.T) {
+	out := MergeDasConfig(defaultDasConfig(), &types.ClusterDasConfigInfo{DefaultVmSettings: &types.ClusterDasVmSettings{
+		VmComponentProtectionSettings: &types.ClusterVmComponentProtectionSettings{EnableAPDTimeoutForHosts: types.NewBool(false)},
+	}}, true, 3)
+	if out.DefaultVmSettings.VmComponentProtectionSettings.EnableAPDTimeoutForHosts != nil {
+		t.Fatalf("enableAPDTimeoutForHosts was stored")
+	}
+}
+
+func TestDasVmConfigAddEditRemove(t *testing.T) {
+	vm1, vm2 := ref("VirtualMachine", "vm-1"), ref("VirtualMachine", "vm-2")
+	vms := map[types.ManagedObjectReference]bool{vm1: true, vm2: true}
+	add := []types.ClusterDasVmConfigSpec{
+		{ArrayUpdateSpec: types.ArrayUpdateSpec{Operation: types.ArrayUpdateOperationAdd},
+			Info: &types.ClusterDasVmConfigInfo{Key: vm1, DasSettings: &types.ClusterDasVmSettings{RestartPriority: "high", IsolationResponse: "powerOff"}}},
+		{ArrayUpdateSpec: types.ArrayUpdateSpec{Operation: types.ArrayUpdateOperationAdd},
+			Info: &types.ClusterDasVmConfigInfo{Key: vm2, DasSettings: &types.ClusterDasVmSettings{RestartPriority: "disabled"}}},
+	}
+	cur, f := MergeDasVmConfig(nil, add, vms)
+	if f != nil || len(cur) != 2 {
+		t.Fatalf("add: %v %v", cur, f)
+	}
+	edit := []types.ClusterDasVmConfigSpec{{ArrayUpdateSpec: types.ArrayUpdateSpec{Operation: types.ArrayUpdateOperationEdit},
+		Info: &types.ClusterDasVmConfigInfo{Key: vm1, DasSettings: &types.ClusterDasVmSettings{RestartPriority: "low"}}}}
+	next, f := MergeDasVmConfig(cur, edit, vms)
+	if f != nil || next[0].DasSettings.RestartPriority != "low" || next[0].DasSettings.IsolationResponse != "powerOff" {
+		t.Fatalf("edit must merge field by field: %+v %v", next[0].DasSettings, f)
+	}
+	if cur[0].DasSettings.RestartPriority != "high" {
+		t.Fatalf("the stored overrides were mutated")
+	}
+	remove := []types.ClusterDasVmConfigSpec{{ArrayUpdateSpec: types.ArrayUpdateSpec{Operation: types.ArrayUpdateOperationRemove, RemoveKey: vm2}}}
+	if next, f = MergeDasVmConfig(next, remove, vms); f != nil || len(next) != 1 {
+		t.Fatalf("remove: %v %v", next, f)
+	}
+	if _, f = MergeDasVmConfig(next, add[:1], vms); f == nil {
+		t.Fatalf("adding an existing override must fail")
+	}
+	ghost := []types.ClusterDasVmConfigSpec{{ArrayUpdateSpec: types.ArrayUpdateSpec{Operation: types.ArrayUpdateOperationAdd},
+		Info: &types.ClusterDasVmConfigInfo{Key: ref("VirtualMachine", "vm-9")}}}
+	if _, f = MergeDasVmConfig(nil, ghost, vms); f == nil {
+		t.Fatalf("an unknown VM must fail")
+	}
+	bad := []types.ClusterDasVmConfigSpec{{ArrayUpdateSpec: types.ArrayUpdateSpec{Operation: types.ArrayUpdateOperationAdd},
+		Info: &types.ClusterDasVmConfigInfo{Key: vm2, DasSettings: &types.ClusterDasVmSettings{RestartPriority: "urgent"}}}}
+	if _, f = MergeDasVmConfig(nil, bad, vms); f == nil {
+		t.Fatalf("a bad restart priority must fail")
 	}
 }
 
@@ -142,7 +227,7 @@ func TestValidateRejectsBadEnumsWithThePropertyPath(t *testing.T) {
 
 func TestValidateOptionsHeartbeatDatastoresAndFailoverHosts(t *testing.T) {
 	f := ValidateDasSpec(&types.ClusterDasConfigInfo{Option: []types.BaseOptionValue{opt("das.heartbeatdsperhost", int32(4))}}, facts())
-	if it, ok := f.Fault.(*types.InvalidType); !ok || !strings.Contains(it.Argument, "das.heartbeatdsperhost") || !strings.Contains(f.Message, "xsd:int") {
+	if it, ok := f.Fault.(*types.InvalidType); !ok || !strings.Contains(it.Argument, "das.heartbeatdsperhost") || f.Message != "The request refers to an unexpected or unknown type." {
 		t.Fatalf("non-string option: got %#v", f)
 	}
 	f = ValidateDasSpec(&types.ClusterDasConfigInfo{HeartbeatDatastore: []types.ManagedObjectReference{ref("Datastore", "ds-ghost")}}, facts())

@@ -470,33 +470,7 @@ func (inv *Inventory) applyHostFacts() {
 		host.Summary.QuickStats.OverallMemoryUsage = usedMB
 		host.Summary.QuickStats.OverallCpuUsage = int32(len(host.Vm)) * 50
 
-		if len(host.Config.Network.Vnic) > 0 {
-			host.Config.Network.Vnic[0].Spec.Ip.IpAddress = spec.ManagementIP
-		}
-		if s.Vsan.Enabled && spec.VsanIP != "" {
-			mask := "255.255.255.0"
-			if m, err := subnetMask(s.Vsan.VmkSubnet); err == nil {
-				mask = m
-			}
-			vnic := types.HostVirtualNic{
-				Device:    s.Vsan.VmkDevice,
-				Key:       "key-vim.host.VirtualNic-" + s.Vsan.VmkDevice,
-				Portgroup: "vSAN",
-				Spec: types.HostVirtualNicSpec{
-					Ip:  &types.HostIpConfig{Dhcp: false, IpAddress: spec.VsanIP, SubnetMask: mask},
-					Mac: fmt.Sprintf("00:50:56:6a:%02x:%02x", (i>>8)&0xff, i&0xff),
-					Mtu: 9000,
-				},
-			}
-			host.Config.Network.Vnic = append(host.Config.Network.Vnic, vnic)
-			host.Config.VsanHostConfig = &types.VsanHostConfigInfo{
-				Enabled:    types.NewBool(true),
-				HostSystem: &host.Self,
-				NetworkInfo: &types.VsanHostConfigInfoNetworkInfo{
-					Port: []types.VsanHostConfigInfoNetworkInfoPortConfig{{Device: s.Vsan.VmkDevice}},
-				},
-			}
-		}
+		applyHostNetwork(host, s, i, spec)
 	}
 }
 
@@ -516,6 +490,9 @@ func (inv *Inventory) applyClusterFacts() {
 		cfg.DrsConfig.Enabled = types.NewBool(*s.Cluster.DRSEnabled)
 	}
 	cfg.DasConfig = MergeDasConfig(defaultDasConfig(), &types.ClusterDasConfigInfo{Enabled: types.NewBool(s.Cluster.HAEnabled)}, true, len(cluster.Host))
+	for _, kv := range s.Cluster.DasOptions {
+		cfg.DasConfig.Option = append(cfg.DasConfig.Option, &types.OptionValue{Key: kv[0], Value: kv[1]})
+	}
 	cluster.Configuration.DasConfig = cfg.DasConfig
 	refreshClusterSummary(cluster)
 }
@@ -563,7 +540,7 @@ func refreshClusterSummary(cluster *simulator.ClusterComputeResource) {
 	summary.UsageSummary.TotalCpuCapacityMhz = effCPU
 	summary.UsageSummary.MemReservationMB = int32(reservedMB)
 	summary.AdmissionControlInfo = admissionControlInfo(cluster.ConfigurationEx.(*types.ClusterConfigInfoEx).DasConfig,
-		int64(effCPU), effMem, poweredOn*vmCPUReservationMhz, reservedMB)
+		int64(effCPU), effMem, poweredOn*vmCPUReservationMhz, reservedMB, effHosts)
 }
 
 // vSphere HA counts 32 MHz for a powered-on VM without a CPU reservation.
@@ -572,9 +549,18 @@ const vmCPUReservationMhz = 32
 // admissionControlInfo is summary.admissionControlInfo for the percentage policy:
 // the share of capacity left unreserved, (capacity - reserved) / capacity.
 // Other policies (and HA off) report nothing here.
-func admissionControlInfo(das types.ClusterDasConfigInfo, cpuMhz, memMB, cpuReservedMhz, memReservedMB int64) types.BaseClusterDasAdmissionControlInfo {
+func admissionControlInfo(das types.ClusterDasConfigInfo, cpuMhz, memMB, cpuReservedMhz, memReservedMB int64, effHosts int32) types.BaseClusterDasAdmissionControlInfo {
 	if das.Enabled == nil || !*das.Enabled {
 		return nil
+	}
+	if _, slots := das.AdmissionControlPolicy.(*types.ClusterFailoverLevelAdmissionControlPolicy); slots {
+		// The slot policy reports the failures the cluster can take now. Stand-in (unverified):
+		// all but one effective host, as if every slot fitted; vCenter computes it from slot sizes.
+		level := effHosts - 1
+		if level < 0 {
+			level = 0
+		}
+		return &types.ClusterFailoverLevelAdmissionControlInfo{CurrentFailoverLevel: level}
 	}
 	if _, ok := das.AdmissionControlPolicy.(*types.ClusterFailoverResourcesAdmissionControlPolicy); !ok {
 		return nil

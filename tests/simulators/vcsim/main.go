@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"syscall"
 	"time"
@@ -66,6 +67,9 @@ func main() {
 		_ = pprof.StartCPUProfile(f)
 	}
 	app, err := newApp(scenario, ln.Addr().String())
+	if app != nil {
+		app.dir = filepath.Dir(*scenarioPath)
+	}
 	if *cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}

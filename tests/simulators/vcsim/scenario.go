@@ -22,6 +22,9 @@ type ClusterSpec struct {
 	Name       string `json:"name"`
 	HAEnabled  bool   `json:"ha_enabled"`
 	DRSEnabled *bool  `json:"drs_enabled"`
+	// DasOptions are HA advanced options stored at start, as [key, value] pairs in
+	// order (the same key may appear in two spellings; an empty value is kept as such).
+	DasOptions [][2]string `json:"das_options"`
 }
 
 type HostSpec struct {
@@ -72,8 +75,19 @@ type VMTemplate struct {
 
 type VsanSpec struct {
 	Enabled   bool   `json:"enabled"`
-	VmkSubnet string `json:"vmk_subnet"`
+	VmkSubnet string `json:"vmk_subnet"` // IPv4 or IPv6 CIDR of the vSAN VMkernel network
 	VmkDevice string `json:"vmk_device"`
+	// WitnessDevice: the VMkernel adapter tagged for vSAN witness traffic (witness traffic
+	// separation on 2-node/stretched clusters, often vmk0 = management). It is also listed
+	// in vsanHostConfig.networkInfo.port, which has no traffic type.
+	WitnessDevice string `json:"witness_device"`
+	// UnreadableHosts: hosts whose config.virtualNicManagerInfo is not reported (as for a
+	// host vCenter has no current configuration of), so their vSAN address cannot be read.
+	UnreadableHosts []string `json:"unreadable_hosts"`
+	// FaultDomains: host name -> vSAN fault domain name (vsanHostConfig.faultDomainInfo).
+	FaultDomains map[string]string `json:"fault_domains"`
+	// DefaultPolicyFTT: hostFailuresToTolerate of the vSAN default storage policy (reported by /_sim/state only).
+	DefaultPolicyFTT *int `json:"default_policy_ftt"`
 }
 
 type Scenario struct {
@@ -240,14 +254,20 @@ func defaultOverheadMB(memoryMB, cpus int32) int32 {
 }
 
 func nthHostIP(cidr string, n int) (string, error) {
-	ip, ipnet, err := net.ParseCIDR(cidr)
-	if err != nil || ip.To4() == nil {
-		return "", fmt.Errorf("scenario: vsan.vmk_subnet %q is not an IPv4 CIDR like 192.168.50.0/24", cidr)
+	_, ipnet, err := net.ParseCIDR(cidr)
+	if err != nil {
+		return "", fmt.Errorf("scenario: vsan.vmk_subnet %q is not a CIDR like 192.168.50.0/24 or fd00:50::/64", cidr)
 	}
 	base := ipnet.IP.To4()
-	v := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
-	v += uint32(n)
-	out := net.IPv4(byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
+	if base == nil {
+		base = ipnet.IP.To16()
+	}
+	out := make(net.IP, len(base))
+	copy(out, base)
+	// Add n to the address (n < 65536), carrying over the last two bytes.
+	v := int(out[len(out)-2])<<8 | int(out[len(out)-1])
+	v += n
+	out[len(out)-2], out[len(out)-1] = byte(v>>8), byte(v)
 	if !ipnet.Contains(out) {
 		return "", fmt.Errorf("scenario: vsan.vmk_subnet %q is too small for %d hosts", cidr, n)
 	}
@@ -324,6 +344,19 @@ func validateScenario(s *Scenario) error {
 	if s.Vsan.Enabled && s.Vsan.VmkSubnet != "" {
 		if _, _, err := net.ParseCIDR(s.Vsan.VmkSubnet); err != nil {
 			return fmt.Errorf("scenario: vsan.vmk_subnet %q is not a CIDR", s.Vsan.VmkSubnet)
+		}
+	}
+	if s.Vsan.WitnessDevice != "" && s.Vsan.WitnessDevice == s.Vsan.VmkDevice {
+		return fmt.Errorf("scenario: vsan.witness_device must differ from vsan.vmk_device (%s)", s.Vsan.VmkDevice)
+	}
+	for _, name := range s.Vsan.UnreadableHosts {
+		if !hosts[name] {
+			return fmt.Errorf("scenario: vsan.unreadable_hosts: host %q is not in the scenario", name)
+		}
+	}
+	for name := range s.Vsan.FaultDomains {
+		if !hosts[name] {
+			return fmt.Errorf("scenario: vsan.fault_domains: host %q is not in the scenario", name)
 		}
 	}
 	if strings.TrimSpace(s.Credentials.Username) == "" {

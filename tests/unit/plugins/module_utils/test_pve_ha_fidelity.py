@@ -181,3 +181,12 @@ def test_node_names_with_dots_are_refused_like_pve():
     from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import parse_nodes
     with pytest.raises(HaInputError, match='no valid node name'):
         parse_nodes(['pve1.lab'])
+
+
+def test_failback_a_group_overwrites_before_migration_is_warned():
+    from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import failback_overridden
+    current = {'vm:100': dict(sid='vm:100', group='web')}
+    warnings = failback_overridden([dict(sid='vm:100', group=None, failback=True)], current, {'web': True})
+    assert len(warnings) == 1 and "group 'web''s nofailback" in warnings[0]
+    assert failback_overridden([dict(sid='vm:100', group=None, failback=False)], current, {'web': True}) == []
+    assert failback_overridden([dict(sid='vm:101', group=None, failback=True)], current, {'web': True}) == []

@@ -28,9 +28,10 @@ def vm(moid, host='host-1', power='poweredOn', memory=4096, reservation=0, overh
 
 
 CONFIG = {
-    'dasConfig': {'defaultVmSettings': {'restartPriority': 'low'},
-                  'dasVmConfig': [{'key': 'vm-2', 'dasSettings': {'restartPriority': 'disabled'}},
-                                  {'key': 'vm-3', 'dasSettings': {'restartPriority': 'clusterRestartPriority'}}]},
+    'dasConfig': {'defaultVmSettings': {'restartPriority': 'low'}},
+    # Per-VM overrides live in ClusterConfigInfoEx.dasVmConfig, next to dasConfig (not inside it).
+    'dasVmConfig': [{'key': 'vm-2', 'dasSettings': {'restartPriority': 'disabled'}},
+                    {'key': 'vm-3', 'dasSettings': {'restartPriority': 'clusterRestartPriority'}}],
     'group': [{'_type': 'ClusterVmGroup', 'name': 'dbs', 'vm': ['vm-1']},
               {'_type': 'ClusterVmGroup', 'name': 'webs', 'vm': ['vm-3']},
               {'_type': 'ClusterHostGroup', 'name': 'rack-a', 'host': ['host-1', 'host-2']},
@@ -67,7 +68,10 @@ def test_guests_carry_memory_reservation_overhead_and_ha_from_restart_priority()
 
 def test_restart_priority_defaults_to_medium_when_the_cluster_has_none():
     assert cm.effective_restart_priority({}, 'vm-1') == 'medium'
-    assert cm.effective_restart_priority(CONFIG['dasConfig'], 'vm-3') == 'low'
+    assert cm.effective_restart_priority(CONFIG, 'vm-3') == 'low'
+    assert cm.effective_restart_priority(CONFIG, 'vm-2') == 'disabled'
+    # An override misplaced inside dasConfig is not one (that is not where vCenter reports it).
+    assert cm.effective_restart_priority({'dasConfig': {'dasVmConfig': CONFIG['dasVmConfig']}}, 'vm-2') == 'medium'
 
 
 def test_must_not_run_on_rule_removes_hosts():
@@ -81,3 +85,20 @@ def test_the_model_is_accepted_by_the_capacity_engine():
     model = cm.capacity_model('C1', CONFIG, HOSTS, vms)
     normalized = _capacity.normalize_model(model)
     assert len(normalized.hosts) == 3 and len(normalized.guests) == 3
+
+
+def test_vsan_storage_and_fault_domains_in_the_model():
+    config = {'vsanConfigInfo': {'enabled': True}}
+    hosts = [{'_moid': 'host-%d' % n, 'name': 'esx%d' % n, 'summary.hardware.memorySize': 64 * 1024 ** 3,
+              'runtime.connectionState': 'connected',
+              'config.vsanHostConfig.faultDomainInfo': {'name': 'rack-%s' % 'ab'[n % 2]}} for n in (1, 2, 3, 4)]
+    datastores = [{'name': 'vsanDatastore', 'summary.type': 'vsan'}, {'name': 'nfs', 'summary.type': 'NFS'}]
+    model = cm.capacity_model('C', config, hosts, [], datastores=datastores, vsan_failures_to_tolerate=1)
+    assert model['storage'] == [{'name': 'vsanDatastore', 'failures_tolerated': 1, 'failure_domain': 'fault_domain', 'guests': 'all'}]
+    assert [h['fault_domain'] for h in model['hosts']] == ['rack-b', 'rack-a', 'rack-b', 'rack-a']
+    for host in hosts:
+        del host['config.vsanHostConfig.faultDomainInfo']
+    model = cm.capacity_model('C', config, hosts, [], datastores=datastores, vsan_failures_to_tolerate=2)
+    assert model['storage'][0]['failure_domain'] == 'host' and model['storage'][0]['failures_tolerated'] == 2
+    assert 'fault_domain' not in model['hosts'][0]
+    assert 'storage' not in cm.capacity_model('C', {}, hosts, [], datastores=datastores)

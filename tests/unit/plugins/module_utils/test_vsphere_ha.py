@@ -152,13 +152,14 @@ def test_applying_the_predicted_config_again_is_a_no_op():
 
 # ----------------------------------------------------------------- spec building
 
-def test_only_changed_fields_are_sent_and_vm_settings_are_sent_whole():
+def test_only_changed_fields_are_sent_and_of_vm_settings_only_the_changed_parts():
+    # M8: a concurrent run's change to another part of defaultVmSettings is not reverted
+    # (with modify=True vCenter leaves unset fields of ClusterDasVmSettings alone).
     result = plan(CONFIGURED, restart_priority='highest')
     spec = result['spec']
     assert sorted(k for k in spec if k != '_type') == ['defaultVmSettings']
-    assert spec['defaultVmSettings']['restartPriority'] == 'highest'
-    assert spec['defaultVmSettings']['isolationResponse'] == 'none'  # kept, not reset
-    assert spec['defaultVmSettings']['vmToolsMonitoringSettings']['failureInterval'] == 30
+    assert spec['defaultVmSettings'] == {'_type': 'ClusterDasVmSettings', 'restartPriority': 'highest'}
+    assert result['after']['isolation_response'] == 'none'  # kept, not reset
 
 
 def test_enable_on_an_empty_cluster_sends_only_enabled():
@@ -188,9 +189,11 @@ def test_removing_the_last_options_sends_them_blank_because_empty_arrays_are_not
 
 
 def test_first_class_options_are_written_as_lowercase_strings():
-    result = plan({}, use_default_isolation_address=False, isolation_shutdown_timeout=120, heartbeat_datastores_per_host=3)
+    result = plan({}, isolation_addresses=['192.0.2.1'], use_default_isolation_address=False, isolation_shutdown_timeout=120,
+                  heartbeat_datastores_per_host=3)
     assert [(o['key'], o['value']) for o in result['spec']['option']] == [
-        ('das.usedefaultisolationaddress', 'false'), ('das.isolationshutdowntimeout', '120'), ('das.heartbeatdsperhost', '3')]
+        ('das.isolationaddress0', '192.0.2.1'), ('das.usedefaultisolationaddress', 'false'), ('das.isolationshutdowntimeout', '120'),
+        ('das.heartbeatdsperhost', '3')]
     assert result['after']['use_default_isolation_address'] is False
     assert result['after']['isolation_shutdown_timeout'] == 120
 
@@ -233,7 +236,7 @@ def test_vm_monitoring_sets_mode_at_both_levels_and_timers():
     assert spec['vmMonitoring'] == 'vmAndAppMonitoring'
     tools = spec['defaultVmSettings']['vmToolsMonitoringSettings']
     assert tools['enabled'] is True and tools['vmMonitoring'] == 'vmAndAppMonitoring' and tools['failureInterval'] == 60
-    assert tools['minUpTime'] == 120
+    assert 'minUpTime' not in tools  # unchanged parts are not sent (M8)
 
 
 # ----------------------------------------------------------------- VMCP

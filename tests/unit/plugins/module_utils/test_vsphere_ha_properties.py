@@ -11,7 +11,7 @@ __metaclass__ = type
 
 import copy
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, reject, settings, strategies as st
 
 from ansible_collections.clusterops.ha.plugins.module_utils import _vsphere_ha as ha
 
@@ -73,17 +73,38 @@ starting_points = st.sampled_from([{}, CONFIGURED])
 
 
 def run(das, given):
-    return ha.plan(das, params(**given), CLUSTER, HOST_NAMES, DS_NAMES)
+    try:
+        return ha.plan(das, params(**given), CLUSTER, HOST_NAMES, DS_NAMES)
+    except ha.HaInputError:
+        reject()  # refused input (e.g. no isolation address left at all) plans nothing
 
 
 def stored_after(das, given):
-    """What a vCenter that applies the spec exactly (list replaced, modify=True) stores."""
+    """What a vCenter that applies the spec exactly (list replaced, modify=True) stores.
+
+    Data objects merge field by field (modify=True leaves unset fields alone); a key kept
+    with an empty value before stays so (present but empty) unless the spec names it.
+    """
     stored = copy.deepcopy(das)
     spec = run(das, given)['spec'] or {}
     for field, value in spec.items():
-        stored[field] = copy.deepcopy(value)
-    stored['option'] = [o for o in stored.get('option') or [] if o.get('value') not in ('', None)]
+        stored[field] = merged(stored.get(field), value)
+    if 'option' in spec:
+        empty = [o for o in das.get('option') or [] if o.get('value') in ('', None)]
+        named = set(o['key'] for o in spec['option'])
+        stored['option'] = [o for o in spec['option'] if o.get('value') not in ('', None)]
+        stored['option'].extend(o for o in empty if o['key'] not in named)
     return stored
+
+
+def merged(current, change):
+    """A data object after modify=True: same-typed objects merge recursively, anything else is replaced."""
+    if isinstance(current, dict) and isinstance(change, dict) and current.get('_type') == change.get('_type'):
+        out = copy.deepcopy(current)
+        for key, value in change.items():
+            out[key] = merged(current.get(key), value)
+        return out
+    return copy.deepcopy(change)
 
 
 @settings(max_examples=150, deadline=None)

@@ -142,7 +142,7 @@ def test_basic_scheduler_overload_is_not_ok_although_a_packing_exists():
     assert plan['overloaded_detail'] == [{'host': 'node1', 'over_mb': 8 * GIB, 'restarted_here': ['vm:301', 'vm:302']}]
     result = evaluate(model)
     assert result['ok'] is False and result['limited_by'] == 'memory'
-    assert result['scheduler']['static_would_fit'] is True  # the advice: memory-aware scheduling fits
+    assert result['scheduler']['static_fixes_overloads'] is True  # the advice: memory-aware scheduling fits
     assert evaluate(dict(model, platform='vsphere'))['ok'] is True
 
 
@@ -152,7 +152,7 @@ def test_static_scheduler_weighs_memory_and_spreads_the_large_guests():
     assert unplaced == [] and plan['overloaded_hosts'] == []
     assert sorted(restarted.values()) == ['node1', 'node2']
     assert evaluate(model)['scheduler'] == {'crs': 'static', 'replayed_as': 'static', 'counts_non_ha': True,
-                                            'static_would_fit': None}
+                                            'static_fixes_overloads': None}
 
 
 def test_non_ha_running_guests_count_for_the_scheduler_unless_told_otherwise():
