@@ -38,6 +38,13 @@ def test_demo_site_hardens_three_clusters_then_changes_nothing(simulators, colle
                  'Changed: groups ha-group-web', 'Changed: groups web'):
         assert line in first.stdout
     assert writes(simulators['pve9']) > 0 and writes(simulators['vcsim_vsan']) == 1
+    # The tolerated failures the demo prints must be true: 3 PVE nodes lose quorum after 1 failure,
+    # and vSAN's default policy (FTT=1) loses objects after 1 host failure, whatever memory allows.
+    # (the YAML callback folds long lines: read the output as one line)
+    verdicts = re.findall(r'tolerates (\d+) host failure\(s\) \(limited by (\w+)', re.sub(r'\s*\n\s*', ' ', first.stdout))
+    assert verdicts and all(tolerated == '1' for tolerated, _factor in verdicts), verdicts
+    factors = set(factor for _tolerated, factor in verdicts)
+    assert 'quorum' in factors and 'storage' in factors, verdicts
 
     for name in SIM_HOSTS.values():
         sim = simulators[name]
