@@ -203,22 +203,8 @@ def _evaluate_large_k(cluster, k, total, enumeration_limit, search_node_limit, f
     if holds:
         summary.update(method='bound', ok=True, decided_exactly=True)
         return
-    if total <= enumeration_limit:
-        summary.update(method='enumerated', ok=True, decided_exactly=True, evaluated_count=0)
-        del scenarios[:]  # every set again, the probes included
-        _run_sets(cluster, itertools.combinations(cluster.online, k), search_node_limit, full, summary, scenarios, track)
-        return
-    if cluster.replay is None:
-        classes = symmetry_classes(cluster)
-        vectors = class_vector_count(classes, k)
-        summary['symmetry_classes'] = {'classes': len(classes), 'representative_sets': vectors}
-        if vectors <= enumeration_limit:
-            sets, weights = representative_sets(classes, k)
-            summary.update(method='symmetry', ok=True, decided_exactly=True, evaluated_count=0)
-            del scenarios[:]
-            _run_sets(cluster, sets, search_node_limit, full, summary, scenarios, track, weights)
-            return
-    # Undecided: look for a counterexample among the riskiest sets, within a budget.
+    # A counterexample among the riskiest sets (within a budget) decides "not ok" without
+    # replaying every set; failed_count then counts the failing sets found, not all of them.
     ranked = sorted(cluster.online, key=lambda h: (_risk(cluster, h), h))
     budget = min(COUNTEREXAMPLE_BUDGET, enumeration_limit)
     search = itertools.islice(itertools.combinations(ranked, k), budget)
@@ -230,6 +216,21 @@ def _evaluate_large_k(cluster, k, total, enumeration_limit, search_node_limit, f
         if full:
             failing = _first_failing(cluster, ranked, k, search_node_limit, budget)
             scenarios.append(run_scenario(cluster, failing, search_node_limit)[2])
+        return
+    if cluster.replay is None:
+        classes = symmetry_classes(cluster)
+        vectors = class_vector_count(classes, k)
+        summary['symmetry_classes'] = {'classes': len(classes), 'representative_sets': vectors}
+        if vectors <= enumeration_limit and vectors < total:
+            sets, weights = representative_sets(classes, k)
+            summary.update(method='symmetry', ok=True, decided_exactly=True, evaluated_count=0)
+            del scenarios[:]
+            _run_sets(cluster, sets, search_node_limit, full, summary, scenarios, track, weights)
+            return
+    if total <= enumeration_limit:
+        summary.update(method='enumerated', ok=True, decided_exactly=True, evaluated_count=0)
+        del scenarios[:]  # every set again, the probes included
+        _run_sets(cluster, itertools.combinations(cluster.online, k), search_node_limit, full, summary, scenarios, track)
         return
     summary.update(method='slot_bound' if cluster.replay is None else 'sampled', ok=False, decided_exactly=False)
 
@@ -436,6 +437,9 @@ def evaluate(model, host_failures=1, view='configured', reserve_percent=0,
     if requested is None:
         summary, scenarios, track = _evaluate_k(cluster, host_failures, enumeration_limit, search_node_limit, True)
         summary['aggregate_ok'] = aggregate(cluster, host_failures)['ok']
+        if not summary['decided_exactly'] and by_k and by_k[-1]['decided_exactly'] and memory < host_failures:
+            # A smaller k already fails exactly: N+k needs every smaller k, so it is decided "not ok".
+            summary.update(method='smaller_k_fails', ok=False, decided_exactly=True)
         requested = (summary, scenarios, track)
     summary, scenarios, track = requested
     factors = _factor_rows(memory, memory_at_least, quorum, storage)
