@@ -153,7 +153,7 @@ def _evaluate_k(cluster, k, enumeration_limit, search_node_limit, full):
     return summary, scenarios, track
 
 
-def _run_sets(cluster, failure_sets, search_node_limit, full, summary, scenarios, track, weights=None):
+def _run_sets(cluster, failure_sets, search_node_limit, full, summary, scenarios, track, weights=None, collect=None):
     """Evaluate failure sets exactly into summary; stop at the first failure unless full.
 
     weights[i] is how many failure sets the i-th one stands for (symmetry); failed_count counts them.
@@ -170,7 +170,9 @@ def _run_sets(cluster, failure_sets, search_node_limit, full, summary, scenarios
             summary['ok'] = False
         if full:
             scenarios.append(outcome)
-        elif not ok:
+        elif collect is not None:
+            collect.append(outcome)
+        if not full and not ok:
             break
     return all_ok
 
@@ -185,8 +187,9 @@ def _evaluate_large_k(cluster, k, total, enumeration_limit, search_node_limit, f
     if full:
         scenarios.extend(probe_scenarios)
     if not passed:
+        # A set that fails only because the exact search hit its limit proves nothing.
         summary.update(method='counterexample', ok=False, failed_count=probe['failed_count'],
-                       decided_exactly=True)
+                       decided_exactly=probe['decided_exactly'])
         if cluster.replay is None:
             summary['slot_bound'] = slot_bound(cluster, k)[1]
         return
@@ -203,20 +206,6 @@ def _evaluate_large_k(cluster, k, total, enumeration_limit, search_node_limit, f
     if holds:
         summary.update(method='bound', ok=True, decided_exactly=True)
         return
-    # A counterexample among the riskiest sets (within a budget) decides "not ok" without
-    # replaying every set; failed_count then counts the failing sets found, not all of them.
-    ranked = sorted(cluster.online, key=lambda h: (_risk(cluster, h), h))
-    budget = min(COUNTEREXAMPLE_BUDGET, enumeration_limit)
-    search = itertools.islice(itertools.combinations(ranked, k), budget)
-    found = dict(summary, evaluated_count=0, failed_count=0, ok=True)
-    passed = _run_sets(cluster, (tuple(sorted(f)) for f in search), search_node_limit, False, found, [], track)
-    summary['evaluated_count'] += found['evaluated_count']
-    if not passed:
-        summary.update(method='counterexample', ok=False, failed_count=found['failed_count'], decided_exactly=True)
-        if full:
-            failing = _first_failing(cluster, ranked, k, search_node_limit, budget)
-            scenarios.append(run_scenario(cluster, failing, search_node_limit)[2])
-        return
     if cluster.replay is None:
         classes = symmetry_classes(cluster)
         vectors = class_vector_count(classes, k)
@@ -227,20 +216,29 @@ def _evaluate_large_k(cluster, k, total, enumeration_limit, search_node_limit, f
             del scenarios[:]
             _run_sets(cluster, sets, search_node_limit, full, summary, scenarios, track, weights)
             return
-    if total <= enumeration_limit:
-        summary.update(method='enumerated', ok=True, decided_exactly=True, evaluated_count=0)
-        del scenarios[:]  # every set again, the probes included
-        _run_sets(cluster, itertools.combinations(cluster.online, k), search_node_limit, full, summary, scenarios, track)
+    # Every set when there are at most enumeration_limit, else a budget of them, riskiest hosts
+    # first: a failing set decides "not ok" at once (failed_count then counts the failing sets
+    # found, not all of them).
+    ranked = sorted(cluster.online, key=lambda h: (_risk(cluster, h), h))
+    budget = total if total <= enumeration_limit else min(COUNTEREXAMPLE_BUDGET, enumeration_limit)
+    search = itertools.islice(itertools.combinations(ranked, k), budget)
+    found = dict(summary, evaluated_count=0, failed_count=0, ok=True)
+    searched = []
+    passed = _run_sets(cluster, (tuple(sorted(f)) for f in search), search_node_limit, False, found, [], track,
+                       collect=searched if full else None)
+    summary['evaluated_count'] += found['evaluated_count']
+    if not passed:
+        summary.update(method='counterexample', ok=False, failed_count=found['failed_count'],
+                       decided_exactly=found['decided_exactly'])
+        if full:
+            scenarios.append(searched[-1])
+        return
+    if found['evaluated_count'] == total:
+        summary.update(method='enumerated', ok=True, decided_exactly=found['decided_exactly'], evaluated_count=total)
+        if full:
+            scenarios[:] = searched
         return
     summary.update(method='slot_bound' if cluster.replay is None else 'sampled', ok=False, decided_exactly=False)
-
-
-def _first_failing(cluster, ranked, k, search_node_limit, budget):
-    for failed in itertools.islice(itertools.combinations(ranked, k), budget):
-        failed = tuple(sorted(failed))
-        if not run_scenario(cluster, failed, search_node_limit)[0]:
-            return failed
-    return None
 
 
 def _risk(cluster, h):
