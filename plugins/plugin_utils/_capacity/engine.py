@@ -17,6 +17,7 @@ import math
 
 import dataclasses
 
+from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.bounds import basic_replay_bound, placement_bound
 from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.model import CapacityModelError, Model, ceil_div, check_options, normalize_model
 from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.placement import SEARCH_NODE_LIMIT, SEARCH_TOTAL_LIMIT, Cluster, scenario
 from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.platform_limits import quorum_figure, storage_figures
@@ -24,8 +25,13 @@ from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.pve_recove
 
 __metaclass__ = type
 
-# Failure sets per k that are enumerated one by one; beyond this the slot bound is used.
+# Failure sets per k that are enumerated one by one when bounds cannot decide; up to
+# ENUMERATE_BELOW they are always enumerated (exact figures for every set, cheap).
 ENUMERATION_LIMIT = 5000
+ENUMERATE_BELOW = 500
+# Riskiest failure sets replayed in search of a counterexample when nothing else decides.
+COUNTEREXAMPLE_BUDGET = 500
+MAX_PROBE_SETS = 64
 
 
 # ---------------------------------------------------------------------------
@@ -116,7 +122,8 @@ def _candidate_sets(cluster, k):
 
 
 def _evaluate_k(cluster, k, enumeration_limit, search_node_limit, full):
-    """Check every failure set of size k (or the slot bound beyond the limit).
+    """Decide every failure set of size k: one by one when there are few, else by counterexamples,
+    bounds and symmetry (docs/capacity-engine.md, "Large k").
 
     full=False stops at the first failing set (only the verdict is needed).
     """
@@ -131,38 +138,192 @@ def _evaluate_k(cluster, k, enumeration_limit, search_node_limit, full):
         'ok': True,
         'decided_exactly': True,
         'slot_bound': None,
+        'bound': None,
+        'symmetry_classes': None,
     }
     scenarios = []
     track = [None] * len(cluster.names) if full else None
     if k > 0 and k >= len(online):
         summary.update(method='impossible', ok=False)
         return summary, scenarios, track
-    if total <= enumeration_limit:
-        failure_sets = itertools.combinations(online, k)
-    elif cluster.replay is not None:
-        # The slot bound proves that *some* placement exists, not that PVE's choices fit: beyond
-        # the limit only the likeliest worst sets are replayed and N+k is not promised.
-        summary.update(method='sampled', decided_exactly=False, ok=False)
-        failure_sets = _candidate_sets(cluster, k)
-    else:
-        holds, detail = slot_bound(cluster, k)
-        summary.update(method='slot_bound', slot_bound=detail, decided_exactly=False)
-        if not holds:
-            summary['ok'] = False
-        failure_sets = _candidate_sets(cluster, k)
-    for failed in failure_sets:
+    if total <= min(enumeration_limit, ENUMERATE_BELOW):
+        _run_sets(cluster, itertools.combinations(online, k), search_node_limit, full, summary, scenarios, track)
+        return summary, scenarios, track
+    _evaluate_large_k(cluster, k, total, enumeration_limit, search_node_limit, full, summary, scenarios, track)
+    return summary, scenarios, track
+
+
+def _run_sets(cluster, failure_sets, search_node_limit, full, summary, scenarios, track, weights=None, collect=None):
+    """Evaluate failure sets exactly into summary; stop at the first failure unless full.
+
+    weights[i] is how many failure sets the i-th one stands for (symmetry); failed_count counts them.
+    Returns False when a set failed."""
+    all_ok = True
+    for i, failed in enumerate(failure_sets):
         ok, decided, outcome = run_scenario(cluster, failed, search_node_limit, track)
         summary['evaluated_count'] += 1
         if not decided:
             summary['decided_exactly'] = False
         if not ok:
-            summary['failed_count'] += 1
+            all_ok = False
+            summary['failed_count'] += 1 if weights is None else weights[i]
             summary['ok'] = False
         if full:
             scenarios.append(outcome)
-        elif not ok:
+        elif collect is not None:
+            collect.append(outcome)
+        if not full and not ok:
             break
-    return summary, scenarios, track
+    return all_ok
+
+
+def _evaluate_large_k(cluster, k, total, enumeration_limit, search_node_limit, full, summary, scenarios, track):
+    """Counterexamples first (a failing set decides "not ok"), then a bound that proves "ok",
+    then exact enumeration where it is small enough (after the symmetry reduction)."""
+    probe = dict(summary, evaluated_count=0, failed_count=0, ok=True)
+    probe_scenarios = []
+    passed = _run_sets(cluster, _probe_sets(cluster, k), search_node_limit, True, probe, probe_scenarios, track)
+    summary['evaluated_count'] += probe['evaluated_count']
+    if full:
+        scenarios.extend(probe_scenarios)
+    if not passed:
+        # A set that fails only because the exact search hit its limit proves nothing.
+        summary.update(method='counterexample', ok=False, failed_count=probe['failed_count'],
+                       decided_exactly=probe['decided_exactly'])
+        if cluster.replay is None:
+            summary['slot_bound'] = slot_bound(cluster, k)[1]
+        return
+    if cluster.replay is None:
+        holds, detail = slot_bound(cluster, k)
+        summary['slot_bound'] = detail
+        if holds:
+            summary.update(method='slot_bound', ok=True, decided_exactly=True)
+            return
+        holds, detail = placement_bound(cluster, k)
+    else:
+        holds, detail = basic_replay_bound(cluster.replay, k)
+    summary['bound'] = detail
+    if holds:
+        summary.update(method='bound', ok=True, decided_exactly=True)
+        return
+    if cluster.replay is None:
+        classes = symmetry_classes(cluster)
+        vectors = class_vector_count(classes, k)
+        summary['symmetry_classes'] = {'classes': len(classes), 'representative_sets': vectors}
+        if vectors <= enumeration_limit and vectors < total:
+            sets, weights = representative_sets(classes, k)
+            summary.update(method='symmetry', ok=True, decided_exactly=True, evaluated_count=0)
+            del scenarios[:]
+            _run_sets(cluster, sets, search_node_limit, full, summary, scenarios, track, weights)
+            return
+    # Every set when there are at most enumeration_limit, else a budget of them, riskiest hosts
+    # first: a failing set decides "not ok" at once (failed_count then counts the failing sets
+    # found, not all of them).
+    ranked = sorted(cluster.online, key=lambda h: (_risk(cluster, h), h))
+    budget = total if total <= enumeration_limit else min(COUNTEREXAMPLE_BUDGET, enumeration_limit)
+    search = itertools.islice(itertools.combinations(ranked, k), budget)
+    found = dict(summary, evaluated_count=0, failed_count=0, ok=True)
+    searched = []
+    passed = _run_sets(cluster, (tuple(sorted(f)) for f in search), search_node_limit, False, found, [], track,
+                       collect=searched if full else None)
+    summary['evaluated_count'] += found['evaluated_count']
+    if not passed:
+        summary.update(method='counterexample', ok=False, failed_count=found['failed_count'],
+                       decided_exactly=found['decided_exactly'])
+        if full:
+            scenarios.append(searched[-1])
+        return
+    if found['evaluated_count'] == total:
+        summary.update(method='enumerated', ok=True, decided_exactly=found['decided_exactly'], evaluated_count=total)
+        if full:
+            scenarios[:] = searched
+        return
+    summary.update(method='slot_bound' if cluster.replay is None else 'sampled', ok=False, decided_exactly=False)
+
+
+def _risk(cluster, h):
+    """Hosts whose failure displaces most HA memory first."""
+    return sum(item[0] for item in cluster.ha_items[h])
+
+
+def _probe_sets(cluster, k):
+    """Failure sets likeliest to fail: the candidate worst sets, and for every guest restricted to
+    at most k online hosts (its own included), exactly those hosts (filled up by risk)."""
+    sets = list(_candidate_sets(cluster, k))
+    online = cluster.online
+    online_set = set(online)
+    ranked = sorted(online, key=lambda h: (_risk(cluster, h), h))
+    rules = set()
+    for h in online:
+        for _neg, gid in cluster.ha_items[h]:
+            allowed = _strict_hosts(cluster, gid)
+            if allowed is not None:
+                rules.add(tuple(sorted(set(x for x in allowed if x in online_set) | set([h]))))
+    for rule in sorted(rules):
+        if len(rule) <= k and len(sets) < MAX_PROBE_SETS:
+            chosen = list(rule) + [x for x in ranked if x not in rule][:k - len(rule)]
+            chosen = tuple(sorted(chosen))
+            if chosen not in sets:
+                sets.append(chosen)
+    return sets
+
+
+def _strict_hosts(cluster, gid):
+    """Hosts a guest may run on at all: allowed_hosts (both engines; PVE's strict rule)."""
+    return cluster.guest_info[gid]['allowed']
+
+
+# ---------------------------------------------------------------------------
+# Symmetry (feasibility engine only; see docs/capacity-engine.md for why not for PVE's replay)
+# ---------------------------------------------------------------------------
+
+def symmetry_classes(cluster):
+    """Online hosts grouped so that swapping two hosts of one group maps the cluster to itself.
+
+    A host joins a shared group only when nothing refers to it (no guest names it in allowed_hosts
+    or host_priority), it runs no labelled guest and only unrestricted HA guests; the group key is
+    its usable memory, its free memory and the sorted demands of its HA guests. Other hosts are
+    groups of one. Returns a list of host-index lists, each sorted."""
+    named = set()
+    for info in cluster.guest_info.values():
+        named.update(info['allowed'] or ())
+        named.update(info['priority'])
+    groups = {}
+    for h in cluster.online:
+        items = cluster.ha_items[h]
+        plain = (h not in named and not any(cluster.base_labels[h].values())
+                 and all(cluster.guest_info[gid]['simple'] for _neg, gid in items))
+        key = (cluster.capacity[h], cluster.base_free[h], tuple(d for d, _gid in items)) if plain else ('host', h)
+        groups.setdefault(key, []).append(h)
+    return sorted(groups.values())
+
+
+def class_vector_count(classes, k):
+    """Number of ways to pick k hosts as counts per class (x_i <= size_i, sum k)."""
+    ways = [1] + [0] * k
+    for group in classes:
+        size = len(group)
+        ways = [sum(ways[j - x] for x in range(0, min(size, j) + 1)) for j in range(k + 1)]
+    return ways[k]
+
+
+def representative_sets(classes, k):
+    """One failure set per class-count vector (the first hosts of each class) and how many sets
+    each stands for."""
+    sets, weights = [], []
+
+    def walk(i, left, chosen, weight):
+        if left == 0:
+            sets.append(tuple(sorted(chosen)))
+            weights.append(weight)
+            return
+        if i == len(classes):
+            return
+        group = classes[i]
+        for x in range(min(len(group), left), -1, -1):
+            walk(i + 1, left - x, chosen + group[:x], weight * math.comb(len(group), x))
+    walk(0, k, [], 1)
+    return sets, weights
 
 
 def new_cluster(model, view, reserve_percent, search_total_limit=SEARCH_TOTAL_LIMIT):
@@ -274,6 +435,9 @@ def evaluate(model, host_failures=1, view='configured', reserve_percent=0,
     if requested is None:
         summary, scenarios, track = _evaluate_k(cluster, host_failures, enumeration_limit, search_node_limit, True)
         summary['aggregate_ok'] = aggregate(cluster, host_failures)['ok']
+        if not summary['decided_exactly'] and by_k and by_k[-1]['decided_exactly'] and memory < host_failures:
+            # A smaller k already fails exactly: N+k needs every smaller k, so it is decided "not ok".
+            summary.update(method='smaller_k_fails', ok=False, decided_exactly=True)
         requested = (summary, scenarios, track)
     summary, scenarios, track = requested
     factors = _factor_rows(memory, memory_at_least, quorum, storage)
@@ -476,6 +640,8 @@ def _placement_summary(summary, enumeration_limit):
         'decided_exactly': summary['decided_exactly'],
         'enumeration_limit': enumeration_limit,
         'slot_bound': summary['slot_bound'],
+        'bound': summary['bound'],
+        'symmetry_classes': summary['symmetry_classes'],
     }
 
 

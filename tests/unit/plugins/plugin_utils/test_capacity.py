@@ -378,19 +378,39 @@ def test_slot_bound_proves_safety_beyond_the_limit():
     assert evaluate(model, host_failures=2)['ok'] is True
 
 
-def test_slot_bound_refuses_when_it_cannot_prove_and_says_so():
+def test_symmetry_decides_what_the_bounds_cannot_when_hosts_are_interchangeable():
     # Per host one 16 GiB and eight 4 GiB guests (48 GiB used, 16 GiB free). A failure displaces
-    # 9 guests; the five survivors have one 16 GiB slot each, so the bound cannot prove it,
-    # although a placement exists (16 | 4x4 | 4x4 | ...). The verdict is "not proven".
+    # 9 guests; the five survivors have one 16 GiB slot each, so no bound proves it, although a
+    # placement exists (16 | 4x4 | 4x4 | ...). The six hosts are interchangeable: one class, so
+    # one representative failure set stands for all six.
     model = {'hosts': [host('n%d' % i, 64) for i in range(6)], 'guests': []}
     for i in range(6):
         model['guests'].append(guest('vm:%d-big' % i, 'n%d' % i, 16 * GIB))
         model['guests'].extend(guest('vm:%d-%d' % (i, j), 'n%d' % i, 4 * GIB) for j in range(8))
     exhaustive = evaluate(model, host_failures=1)
     assert exhaustive['ok'] is True
+    reduced = evaluate(model, host_failures=1, enumeration_limit=3)
+    assert reduced['placement']['method'] == 'symmetry'
+    assert reduced['placement']['symmetry_classes'] == {'classes': 1, 'representative_sets': 1}
+    assert reduced['placement']['evaluated_count'] == 1
+    assert reduced['ok'] is True
+    assert reduced['placement']['decided_exactly'] is True
+
+
+def test_slot_bound_refuses_when_it_cannot_prove_and_says_so():
+    # As above, but every host's small guests differ by a few MiB: no two hosts are
+    # interchangeable, the bounds fail and the 3-set budget cannot cover the 6 sets.
+    model = {'hosts': [host('n%d' % i, 64) for i in range(6)], 'guests': []}
+    for i in range(6):
+        model['guests'].append(guest('vm:%d-big' % i, 'n%d' % i, 16 * GIB))
+        model['guests'].extend(guest('vm:%d-%d' % (i, j), 'n%d' % i, 4 * GIB - i) for j in range(8))
+    exhaustive = evaluate(model, host_failures=1)
+    assert exhaustive['ok'] is True
     bounded = evaluate(model, host_failures=1, enumeration_limit=3)
     assert bounded['placement']['method'] == 'slot_bound'
+    assert bounded['placement']['symmetry_classes'] == {'classes': 6, 'representative_sets': 6}
     assert bounded['ok'] is False
+    assert bounded['placement']['decided_exactly'] is False
     assert bounded['worst_scenario']['ok'] is True
     assert 'could not prove' in bounded['summary']
 
@@ -425,7 +445,8 @@ def test_candidate_failure_sets_show_a_real_failure_beyond_the_limit():
     model = {'hosts': [host('a', 48)] + [host('h%d' % i, 30) for i in range(5)],
              'guests': [guest('vm:big', 'a', 48 * GIB)]}
     result = evaluate(model, host_failures=1, enumeration_limit=2)
-    assert result['placement']['method'] == 'slot_bound'
+    assert result['placement']['method'] == 'counterexample'
+    assert result['placement']['decided_exactly'] is True
     assert result['worst_scenario']['failed_hosts'] == ['a']
     assert result['worst_scenario']['ok'] is False
 
