@@ -125,11 +125,14 @@ vm_overrides:
   sample: [{vm: web01, moid: vm-44, restart_priority: disabled, isolation_response: cluster_default, vm_monitoring: cluster_default,
             apd_response: cluster_default, apd_delay: cluster_default, apd_reaction: cluster_default, pdl_response: cluster_default}]
 datastores:
-  description: Datastores of the cluster.
+  description:
+    - Datastores of the cluster.
+    - C(mounted_by) lists the hosts of this cluster that have the datastore mounted and accessible
+      (C(shared) is vCenter's C(multipleHostAccess), which may count hosts of other clusters).
   returned: always
   type: list
   elements: dict
-  sample: [{name: nfs-01, moid: datastore-11, type: NFS, shared: true, vsan: false}]
+  sample: [{name: nfs-01, moid: datastore-11, type: NFS, shared: true, vsan: false, mounted_by: [esx1, esx2]}]
 vsan:
   description:
     - vSAN state, the vSAN VMkernel addresses per host and their networks (IPv4 and IPv6, with the adapters' real masks).
@@ -163,7 +166,7 @@ HOST_PATHS = [
     'runtime.connectionState', 'runtime.inMaintenanceMode', 'runtime.dasHostState', 'summary.hardware.memorySize',
     'summary.quickStats.overallMemoryUsage', 'config.virtualNicManagerInfo', 'config.vsanHostConfig.faultDomainInfo',
 ]
-DATASTORE_PATHS = ['summary.type', 'summary.multipleHostAccess']
+DATASTORE_PATHS = ['summary.type', 'summary.multipleHostAccess', 'host']
 VM_PATHS = [
     'runtime.powerState', 'config.hardware.memoryMB', 'config.memoryAllocation.reservation',
     'summary.quickStats.consumedOverheadMemory', 'config.template',
@@ -209,14 +212,19 @@ def vm_facts(vm, host_names, config):
     }
 
 
-def datastore_facts(datastore):
+def datastore_facts(datastore, host_names):
     kind = datastore.get('summary.type')
+    mounts = [m for m in datastore.get('host') or [] if m.get('key') in host_names]
     return {
         'name': datastore.get('name'),
         'moid': datastore['_moid'],
         'type': kind,
         'shared': bool(datastore.get('summary.multipleHostAccess')),
         'vsan': str(kind or '').lower() == 'vsan',
+        # multipleHostAccess may count hosts of other clusters; HA wants two hosts of this one.
+        'mounted_by': sorted(host_names[m['key']] for m in mounts
+                             if (m.get('mountInfo') or {}).get('mounted', True) is not False
+                             and (m.get('mountInfo') or {}).get('accessible', True) is not False),
     }
 
 
@@ -267,7 +275,7 @@ def run(module, client):
         'vm_overrides': [dict(vm=vm_names.get(moid, moid), moid=moid, **override)
                          for moid, override in sorted(current_overrides(config.get('dasVmConfig')).items(),
                                                       key=lambda item: vm_names.get(item[0], item[0]))],
-        'datastores': [datastore_facts(d) for d in inventory['datastores']],
+        'datastores': [datastore_facts(d, host_names) for d in inventory['datastores']],
         'vsan': {
             'enabled': vsan_enabled,
             'vmkernel_addresses': dict((h['name'], h['vsan_vmkernel_addresses']) for h in hosts if h['vsan_vmkernel_addresses']),

@@ -87,7 +87,8 @@ def test_broken_vsan_rule_is_refused_before_any_write(vsan, tmp_path, collection
 def test_vsan_cluster_is_configured_as_the_seed_asks(vsan, tmp_path, collections_path):
     proc = harden(vsan, tmp_path, collections_path, {'vsphere_ha_isolation_addresses': ['192.168.50.1']})
     assert proc.returncode == 0, proc.stdout[-4000:]
-    assert writes(vsan) == 1
+    # One cluster reconfigure, then "Reconfigure for vSphere HA" on each of the 4 hosts (isolation changed).
+    assert writes(vsan) == 1 + 4
     das = das_config(vsan)
     assert das['enabled'] is True
     assert das['options'].get('das.isolationaddress0') == '192.168.50.1'
@@ -114,7 +115,7 @@ def test_address_inside_the_26_vsan_network_is_applied(vsan26, tmp_path, collect
     # The yaml callback wraps long lines: compare with runs of whitespace collapsed.
     assert ('PASS vsan_isolation_address isolation address(es) 192.168.50.62 on the vSAN network (192.168.50.0/26)'
             in ' '.join(proc.stdout.split()))
-    assert writes(vsan26) == 1
+    assert writes(vsan26) == 1 + 3  # the cluster, then each of the 3 hosts' HA agents
     das = das_config(vsan26, 'VSAN26-Cluster')
     assert das['enabled'] is True
     assert das['options'].get('das.isolationaddress0') == '192.168.50.62'

@@ -3,11 +3,17 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The few cluster facts the vsphere_ha role decides on, from vsphere_cluster_ha_info's result.
 
-vSAN on or off, each host's state, the datastores that can carry heartbeats (shared, not
-vSAN) and the vSAN networks. The vSAN networks are the ones the info module read from each
-vSAN VMkernel adapter's own address and subnet mask (``hosts[].vsan_vmkernel_networks``,
-``vsan.networks``): nothing is assumed about their size. Keys the info module may add later
-are ignored.
+vSAN on or off, each host's state, the cluster's current host monitoring and default restart
+priority, the datastores that can carry heartbeats and the vSAN networks. The vSAN networks
+are the ones the info module read from each host's vSAN traffic-type VMkernel adapters with
+their own masks (``hosts[].vsan_vmkernel_networks``, ``vsan.networks``; ``vsan.problems``
+when a host's could not be read): nothing is assumed about their size.
+
+A datastore can carry heartbeats when it is not vSAN and at least two hosts OF THIS CLUSTER
+mount it (vSphere's definition of a shared heartbeat datastore), from the info module's
+``datastores[].mounted_by``; ``multipleHostAccess`` alone may count hosts of other clusters.
+A fact the info module did not return is None (or listed as unreadable), so the checks can
+fail closed and say what could not be read. Keys the info module may add later are ignored.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -61,26 +67,52 @@ def _vsan_addresses(info, hosts):
     return sorted(addresses)
 
 
+def _datastores(info, host_names):
+    """(vSAN datastores, heartbeat candidates, {datastore: cluster hosts mounting it}, datastores whose mounts are unknown)."""
+    vsan_datastores, candidates, mounts, unreadable = [], [], {}, []
+    for datastore in info.get('datastores') or []:
+        name = datastore.get('name')
+        if datastore.get('vsan') or str(datastore.get('type') or '').lower() == 'vsan':
+            vsan_datastores.append(name)
+            continue
+        if datastore.get('mounted_by') is None:
+            # Only worth reporting when it might be shared; a local datastore is no candidate anyway.
+            if datastore.get('shared'):
+                unreadable.append(name)
+            continue
+        mounts[name] = sorted(set(str(h) for h in datastore['mounted_by']) & host_names)
+        if len(mounts[name]) >= 2:
+            candidates.append(name)
+    return sorted(vsan_datastores), sorted(candidates), mounts, sorted(unreadable)
+
+
+def _ha_setting(info, key):
+    """The cluster's current HA setting ``key`` as the info module read it; None when it was not returned."""
+    ha_config = info.get('ha_config')
+    return ha_config.get(key) if isinstance(ha_config, dict) else None
+
+
 def cluster_facts(info):
     """vsphere_cluster_ha_info result -> the role's facts (plain data, sorted lists)."""
     info = info or {}
     hosts = [h for h in info.get('hosts') or [] if isinstance(h, dict)]
-    vsan = bool((info.get('cluster') or {}).get('vsan_enabled')) or bool((info.get('vsan') or {}).get('enabled'))
+    vsan_info = info.get('vsan') or {}
+    vsan = bool((info.get('cluster') or {}).get('vsan_enabled')) or bool(vsan_info.get('enabled'))
     states = dict((h.get('name'), host_state(h)) for h in hosts)
-    vsan_datastores, candidates = [], []
-    for datastore in info.get('datastores') or []:
-        if datastore.get('vsan') or str(datastore.get('type') or '').lower() == 'vsan':
-            vsan_datastores.append(datastore.get('name'))
-        elif datastore.get('shared'):
-            candidates.append(datastore.get('name'))
+    vsan_datastores, candidates, mounts, unreadable = _datastores(info, set(states))
     networks, without_network = _vsan_networks(info, hosts)
     return {
         'vsan': vsan,
         'hosts': states,
         'connected_hosts': sorted(name for name, state in states.items() if state == 'connected'),
-        'heartbeat_candidates': sorted(candidates),
-        'vsan_datastores': sorted(vsan_datastores),
+        'host_monitoring': _ha_setting(info, 'host_monitoring'),
+        'restart_priority': _ha_setting(info, 'restart_priority'),
+        'heartbeat_candidates': candidates,
+        'datastore_mounts': mounts,
+        'datastores_mounts_unreadable': unreadable,
+        'vsan_datastores': vsan_datastores,
         'vsan_vmkernel_addresses': _vsan_addresses(info, hosts),
         'vsan_networks': networks,
         'vsan_hosts_without_network': without_network if vsan else [],
+        'vsan_network_problems': [str(p) for p in vsan_info.get('problems') or []] if vsan else [],
     }

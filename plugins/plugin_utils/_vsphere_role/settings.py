@@ -6,7 +6,9 @@
 The explicit role variables first; wherever a variable is left on "" (auto) on a vSAN
 cluster, the seed document's vSAN rules: use_default_isolation_address false (with
 isolation addresses), isolation_response powerOff, heartbeat datastores = the shared
-non-vSAN ones (a vSAN datastore cannot carry heartbeats). Admission control is settled
+non-vSAN ones (a vSAN datastore cannot carry heartbeats), and the hosts' HA agents
+reconfigured when an isolation setting changed (VMware's guidance for vSAN clusters: the
+agents do not pick up isolation-address changes on their own). Admission control is settled
 only once the capacity gate has run, because from_capacity uses the percentage the gate
 derived from the same model.
 """
@@ -70,6 +72,11 @@ def admission_control(variables, capacity):
     return {'policy': 'percentage', 'cpu_percent': percent, 'memory_percent': percent, 'auto_compute': False}
 
 
+def reconfigure_hosts(facts, variables):
+    """The module's reconfigure_hosts: as set, or "" (auto) -> isolation_changed on vSAN clusters, never elsewhere."""
+    return variables['reconfigure_hosts'] or ('isolation_changed' if facts['vsan'] else 'never')
+
+
 def desired_settings(facts, variables, capacity=None):
     """Role facts + variables (+ the capacity gate's result, once it ran) -> vsphere_cluster_ha options.
 
@@ -97,6 +104,8 @@ def desired_settings(facts, variables, capacity=None):
         options['heartbeat_datastores'] = heartbeat
     if variables['advanced_options']:
         options['advanced_options'] = dict(variables['advanced_options'])
+    # Not a stored setting: the read-back leaves it out, the summary reports its result per host.
+    options['reconfigure_hosts'] = reconfigure_hosts(facts, variables)
     if capacity is not None:
         admission = admission_control(variables, capacity)
         if admission:

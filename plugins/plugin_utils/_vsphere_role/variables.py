@@ -38,6 +38,10 @@ VARIABLES = {
     'check_vsan_default_isolation_address': ('str', 'fail', CHECK_ACTIONS),
     'check_vsan_isolation_response': ('str', 'fail', CHECK_ACTIONS),
     'check_vsan_heartbeat_datastore': ('str', 'warn', CHECK_ACTIONS),
+    'check_vsan_host_monitoring': ('str', 'fail', CHECK_ACTIONS),
+    'check_vsan_restart_priority': ('str', 'fail', CHECK_ACTIONS),
+    'check_vsan_min_hosts': ('str', 'fail', CHECK_ACTIONS),
+    'vsan_witness': ('bool', False, None),
     'min_hosts': ('int', 2, None),
     'vsan_prefix_length': ('int', None, None),
     'min_heartbeat_datastores': ('int', 2, None),
@@ -56,6 +60,8 @@ VARIABLES = {
     'heartbeat_datastore_policy': ('str', '', ('', 'userSelectedDs', 'allFeasibleDs', 'allFeasibleDsWithUserPreference')),
     'heartbeat_datastores': ('list', [], None),
     'advanced_options': ('dict', {}, None),
+    'reconfigure_hosts': ('str', '', ('', 'never', 'isolation_changed', 'always')),
+    'vm_overrides': ('list', [], None),
     'verify': ('bool', True, None),
 }
 # Accepted for compatibility, no longer used: the vSAN networks come from the adapters' own masks.
@@ -109,6 +115,15 @@ def _convert(name, value):
     return converted
 
 
+def _vm_overrides(entries):
+    """Each entry must be a dict naming its VM; the module checks the settings themselves."""
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not str(entry.get('vm') or '').strip():
+            _fail('%svm_overrides[%d] is %r; give a dictionary with at least vm (the VM name or MoID), as the overrides '
+                  'option of clusterops.ha.vsphere_cluster_ha_vm_overrides takes it.' % (PREFIX, index, entry))
+    return [dict(entry) for entry in entries]
+
+
 def role_variables(raw):
     """Role variables (short names, as roles/vsphere_ha/vars/main.yml passes them) -> typed dict.
 
@@ -121,6 +136,7 @@ def role_variables(raw):
         _fail('unknown vsphere_ha role variable(s) %s; use the names in the role\'s argument spec.'
               % ', '.join(PREFIX + name for name in unknown))
     result = dict((name, _convert(name, raw.get(name))) for name in sorted(VARIABLES))
+    result['vm_overrides'] = _vm_overrides(result['vm_overrides'])
     result['inventory_host'] = str(raw.get('inventory_host') or '')
     where = ' for inventory host %s' % result['inventory_host'] if result['inventory_host'] else ''
     for name in ('datacenter', 'cluster'):

@@ -21,6 +21,10 @@ play harden.yml | tee "$out"
 grep -q "Verified - every requested HA setting reads back as asked" "$out"
 # Admission control derived from the capacity model: 1 of 3 equal hosts = 34 % (rounded up).
 grep -Eq 'cpu_percent[^0-9]+34[^0-9]+memory_percent[^0-9]+34' "$out"
+# Heartbeat datastores count when two hosts of THIS cluster mount them (the info module's mounted_by).
+grep -Eq "heartbeat_datastores +2 non-vSAN datastore\(s\) mounted by at least two hosts of this cluster" "$out"
+# Not a vSAN cluster: the hosts' HA agents are left alone unless vsphere_ha_reconfigure_hosts says otherwise.
+grep -q "Hosts reconfigured for HA: none (reconfigure_hosts is never)" "$out"
 play control.yml -e action=writes -e expect=one
 
 echo "== a second run changes nothing"

@@ -34,17 +34,21 @@ def vsan_info(prefix=26, hosts=None, datastores=None):
         network = '192.168.48.0/%d' % prefix
     hosts = hosts if hosts is not None else [vsan_host(i, '192.168.50.%d' % (10 + i), network) for i in (1, 2, 3)]
     addresses = dict((h['name'], h['vsan_vmkernel_addresses']) for h in hosts if h['vsan_vmkernel_addresses'])
+    everyone = sorted(h['name'] for h in hosts)
     return {
         'changed': False,
         'cluster': {'name': 'VSAN-Cluster', 'moid': 'domain-c1', 'datacenter': 'DC-VSAN', 'vsan_enabled': True},
+        'ha_config': {'enabled': True, 'host_monitoring': True, 'restart_priority': 'medium'},
         'hosts': hosts,
         'datastores': datastores if datastores is not None else [
-            {'name': 'vsanDatastore', 'moid': 'datastore-1', 'type': 'vsan', 'shared': True, 'vsan': True},
-            {'name': 'shared-nfs01', 'moid': 'datastore-2', 'type': 'NFS', 'shared': True, 'vsan': False},
-            {'name': 'local-01', 'moid': 'datastore-3', 'type': 'VMFS', 'shared': False, 'vsan': False},
+            {'name': 'vsanDatastore', 'moid': 'datastore-1', 'type': 'vsan', 'shared': True, 'vsan': True, 'mounted_by': everyone},
+            {'name': 'shared-nfs01', 'moid': 'datastore-2', 'type': 'NFS', 'shared': True, 'vsan': False, 'mounted_by': everyone},
+            {'name': 'local-01', 'moid': 'datastore-3', 'type': 'VMFS', 'shared': False, 'vsan': False,
+             'mounted_by': everyone[:1]},
         ],
         'vsan': {'enabled': True, 'vmkernel_addresses': addresses,
-                 'networks': sorted(set(n for h in hosts for n in h['vsan_vmkernel_networks']))},
+                 'networks': sorted(set(n for h in hosts for n in h['vsan_vmkernel_networks'])),
+                 'networks_readable': True, 'problems': []},
         'capacity_model': {'platform': 'vsphere', 'hosts': [], 'guests': []},
     }
 
@@ -53,9 +57,10 @@ def plain_info():
     """A cluster without vSAN: three hosts, two shared VMFS/NFS datastores."""
     info = vsan_info(prefix=None, hosts=[vsan_host(i, None, None) for i in (1, 2, 3)])
     info['cluster']['vsan_enabled'] = False
-    info['vsan'] = {'enabled': False, 'vmkernel_addresses': {}, 'networks': []}
+    info['vsan'] = {'enabled': False, 'vmkernel_addresses': {}, 'networks': [], 'networks_readable': False, 'problems': []}
+    everyone = sorted(h['name'] for h in info['hosts'])
     info['datastores'] = [
-        {'name': 'shared-vmfs01', 'moid': 'datastore-1', 'type': 'VMFS', 'shared': True, 'vsan': False},
-        {'name': 'shared-nfs01', 'moid': 'datastore-2', 'type': 'NFS', 'shared': True, 'vsan': False},
+        {'name': 'shared-vmfs01', 'moid': 'datastore-1', 'type': 'VMFS', 'shared': True, 'vsan': False, 'mounted_by': everyone},
+        {'name': 'shared-nfs01', 'moid': 'datastore-2', 'type': 'NFS', 'shared': True, 'vsan': False, 'mounted_by': everyone},
     ]
     return copy.deepcopy(info)

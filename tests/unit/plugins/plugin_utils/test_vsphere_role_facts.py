@@ -65,4 +65,5 @@ def test_cluster_without_vsan():
 def test_an_empty_result_gives_empty_facts():
     assert cluster_facts({}) == {'vsan': False, 'hosts': {}, 'connected_hosts': [], 'heartbeat_candidates': [],
                                  'vsan_datastores': [], 'vsan_vmkernel_addresses': [], 'vsan_networks': [],
-                                 'vsan_hosts_without_network': []}
+                                 'vsan_hosts_without_network': [], 'host_monitoring': None, 'restart_priority': None,
+                                 'datastore_mounts': {}, 'datastores_mounts_unreadable': [], 'vsan_network_problems': []}

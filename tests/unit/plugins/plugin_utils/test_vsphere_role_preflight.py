@@ -109,7 +109,8 @@ def test_vsan_rules_pass_with_the_auto_settings():
     assert [(c['name'], c['status']) for c in result['checks']] == [
         ('min_hosts', 'pass'), ('heartbeat_datastores', 'n/a'), ('failover_protection', 'pass'),
         ('vsan_isolation_address', 'pass'), ('vsan_default_isolation_address', 'pass'),
-        ('vsan_isolation_response', 'pass'), ('vsan_heartbeat_datastore', 'pass')]
+        ('vsan_isolation_response', 'pass'), ('vsan_heartbeat_datastore', 'pass'), ('vsan_host_monitoring', 'pass'),
+        ('vsan_restart_priority', 'pass'), ('vsan_min_hosts', 'pass')]
     assert result['refusal'] == '' and result['warnings'] == []
 
 
@@ -129,8 +130,9 @@ def test_plain_cluster_skips_the_vsan_rules_and_counts_heartbeat_datastores():
     result = run(plain_info(), min_heartbeat_datastores=3)
     statuses = dict((c['name'], c['status']) for c in result['checks'])
     assert statuses['heartbeat_datastores'] == 'fail'
-    assert [statuses[n] for n in statuses if n.startswith('vsan_')] == ['n/a'] * 4
-    assert result['refusal'].startswith('Preflight refused HA on this cluster: heartbeat_datastores: 2 shared')
+    assert [statuses[n] for n in statuses if n.startswith('vsan_')] == ['n/a'] * 7
+    assert result['refusal'].startswith('Preflight refused HA on this cluster: heartbeat_datastores: 2 non-vSAN '
+                                        'datastore(s) mounted by at least two hosts of this cluster')
 
 
 def test_min_hosts_counts_connected_hosts_only():
@@ -165,3 +167,120 @@ def test_lines_and_warn_action():
     assert result['refusal'] == ''
     assert any(line.startswith('WARN     vsan_isolation_address') for line in result['lines'])
     assert result['warnings'][0].startswith('WARNING vsan_isolation_address: no isolation address given')
+
+
+# --- issue 14: without host monitoring or with restart priority disabled no isolation response happens
+
+def test_host_monitoring_off_on_vsan_is_refused():
+    found = by_name(run(vsan_info(), isolation_addresses=['192.168.50.1'], host_monitoring=False), 'vsan_host_monitoring')
+    assert found['status'] == 'fail'
+    assert found['summary'] == 'host monitoring off (on wanted: without it no isolation response happens)'
+
+
+def test_restart_priority_disabled_on_vsan_is_refused_planned_or_current():
+    found = by_name(run(vsan_info(), isolation_addresses=['192.168.50.1'], restart_priority='disabled'), 'vsan_restart_priority')
+    assert found['status'] == 'fail' and found['summary'].startswith('default restart priority disabled')
+    info = vsan_info()
+    info['ha_config']['restart_priority'] = 'disabled'  # left as it is by the role: the current one counts
+    result = run(info, isolation_addresses=['192.168.50.1'])
+    assert by_name(result, 'vsan_restart_priority')['status'] == 'fail'
+    assert 'vsan_restart_priority' in result['refusal']
+    assert by_name(run(info, isolation_addresses=['192.168.50.1'], restart_priority='high'), 'vsan_restart_priority')['status'] == 'pass'
+
+
+def test_unreadable_restart_priority_fails_closed_saying_what_was_not_read():
+    info = vsan_info()
+    del info['ha_config']
+    found = by_name(run(info, isolation_addresses=['192.168.50.1']), 'vsan_restart_priority')
+    assert found['status'] == 'fail'
+    assert "the cluster's default restart priority could not be read" in found['summary']
+    assert 'ha_config.restart_priority' in found['summary']
+    # Host monitoring is planned by the role (vsphere_ha_host_monitoring), so it is known without the info module.
+    assert by_name(run(info, isolation_addresses=['192.168.50.1']), 'vsan_host_monitoring')['status'] == 'pass'
+
+
+def test_unreadable_host_monitoring_fails_closed():
+    facts = cluster_facts(dict(vsan_info(), ha_config={'restart_priority': 'medium'}))
+    planned = desired_settings(facts, variables(isolation_addresses=['192.168.50.1']))
+    del planned['host_monitoring']
+    result = preflight_checks(facts, planned, variables())
+    found = by_name(result, 'vsan_host_monitoring')
+    assert found['status'] == 'fail' and found['summary'].startswith('host monitoring could not be read')
+
+
+# --- issue 14: vSAN needs 3 hosts, or 2 with a witness
+
+def two_node_info():
+    return vsan_info(hosts=[vsan_host(i, '192.168.50.%d' % (10 + i), '192.168.50.0/24') for i in (1, 2)])
+
+
+def test_two_vsan_hosts_without_a_witness_are_refused():
+    found = by_name(run(two_node_info(), isolation_addresses=['192.168.50.1']), 'vsan_min_hosts')
+    assert found['status'] == 'fail'
+    assert found['summary'].startswith('2 connected vSAN host(s); vSAN needs 3, or 2 with a witness host')
+    assert 'vsphere_ha_vsan_witness' in found['summary']
+
+
+def test_two_vsan_hosts_with_a_witness_pass():
+    found = by_name(run(two_node_info(), isolation_addresses=['192.168.50.1'], vsan_witness=True), 'vsan_min_hosts')
+    assert found['status'] == 'pass' and 'witness' in found['summary']
+
+
+def test_vsan_counts_connected_hosts_only():
+    info = vsan_info()
+    info['hosts'][2]['maintenance'] = True
+    assert by_name(run(info, isolation_addresses=['192.168.50.1']), 'vsan_min_hosts')['status'] == 'fail'
+
+
+def test_one_host_with_a_witness_is_still_refused():
+    info = vsan_info(hosts=[vsan_host(1, '192.168.50.11', '192.168.50.0/24')])
+    assert by_name(run(info, isolation_addresses=['192.168.50.1'], vsan_witness=True), 'vsan_min_hosts')['status'] == 'fail'
+
+
+# --- issue 14: a heartbeat datastore is shared when two hosts OF THIS CLUSTER mount it
+
+def with_datastore(info, name, mounted_by, shared=True):
+    info['datastores'].append({'name': name, 'moid': 'datastore-%s' % name, 'type': 'NFS', 'shared': shared,
+                               'vsan': False, 'mounted_by': mounted_by})
+    return info
+
+
+def test_datastore_shared_with_another_cluster_only_is_no_heartbeat_candidate():
+    info = plain_info()
+    info['datastores'][1]['mounted_by'] = ['vsan01.lab.local', 'esx-of-another-cluster']
+    result = run(info)
+    found = by_name(result, 'heartbeat_datastores')
+    assert found['status'] == 'fail' and found['evidence']['candidates'] == ['shared-vmfs01']
+    assert found['evidence']['mounted_by']['shared-nfs01'] == ['vsan01.lab.local']
+
+
+def test_vsan_chosen_heartbeat_datastore_not_mounted_by_two_cluster_hosts_is_caught():
+    info = with_datastore(vsan_info(), 'nfs-elsewhere', ['vsan02.lab.local'])
+    found = by_name(run(info, isolation_addresses=['192.168.50.1'], heartbeat_datastores=['nfs-elsewhere'],
+                        heartbeat_datastore_policy='userSelectedDs'), 'vsan_heartbeat_datastore')
+    assert found['status'] == 'warn'
+    assert found['summary'] == 'heartbeat datastore(s) nfs-elsewhere not mounted by at least two hosts of this cluster'
+
+
+def test_missing_mounts_fail_closed_naming_the_datastore():
+    info = plain_info()
+    for datastore in info['datastores']:
+        del datastore['mounted_by']
+    found = by_name(run(info), 'heartbeat_datastores')
+    assert found['status'] == 'fail'
+    assert found['summary'].startswith('the hosts that mount datastore(s) shared-nfs01, shared-vmfs01 could not be read')
+    info = vsan_info()
+    del info['datastores'][1]['mounted_by']
+    found = by_name(run(info, isolation_addresses=['192.168.50.1']), 'vsan_heartbeat_datastore')
+    assert found['status'] == 'warn' and 'shared-nfs01 could not be read' in found['summary']
+
+
+# --- the info module's vsan.problems fail the isolation-address check closed
+
+def test_reported_vsan_network_problems_fail_closed():
+    info = vsan_info()
+    info['vsan']['problems'] = ['host vsan03.lab.local: no vSAN VMkernel adapter is tagged for vSAN traffic']
+    info['vsan']['networks_readable'] = False
+    found = isolation(info, '192.168.50.1')
+    assert found['status'] == 'fail'
+    assert found['summary'].startswith('the vSAN network could not be read on every host (host vsan03.lab.local: no vSAN')

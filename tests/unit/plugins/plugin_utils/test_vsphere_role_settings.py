@@ -26,9 +26,10 @@ def test_vsan_auto_settings_follow_the_seed():
         'enabled': True, 'host_monitoring': True, 'isolation_addresses': ['192.168.50.1'],
         'use_default_isolation_address': False, 'isolation_response': 'powerOff',
         'heartbeat_datastores': {'policy': 'allFeasibleDsWithUserPreference', 'datastores': ['shared-nfs01']},
+        'reconfigure_hosts': 'isolation_changed',
     }
     assert list(options) == ['enabled', 'host_monitoring', 'isolation_addresses', 'use_default_isolation_address',
-                             'isolation_response', 'heartbeat_datastores']
+                             'isolation_response', 'heartbeat_datastores', 'reconfigure_hosts']
 
 
 def test_vsan_without_addresses_leaves_the_default_address_alone():
@@ -37,7 +38,7 @@ def test_vsan_without_addresses_leaves_the_default_address_alone():
 
 
 def test_plain_cluster_auto_leaves_everything_alone():
-    assert desired_settings(PLAIN, variables()) == {'enabled': True, 'host_monitoring': True}
+    assert desired_settings(PLAIN, variables()) == {'enabled': True, 'host_monitoring': True, 'reconfigure_hosts': 'never'}
 
 
 def test_explicit_variables_win_over_the_vsan_rules():
@@ -99,3 +100,21 @@ def test_from_capacity_without_a_figure_is_refused():
 def test_failover_level_modes_need_one_failure_or_more(mode):
     with pytest.raises(HaInputError, match='vsphere_ha_admission_control %s needs vsphere_ha_host_failures' % mode):
         desired_settings(PLAIN, variables(admission_control=mode, host_failures=0), GATE)
+
+
+# --- issue 14: the hosts' HA agents are reconfigured on vSAN clusters
+
+@pytest.mark.parametrize('facts, given, expected', [
+    (VSAN, '', 'isolation_changed'), (PLAIN, '', 'never'), (VSAN, 'never', 'never'), (PLAIN, 'always', 'always'),
+])
+def test_reconfigure_hosts_is_isolation_changed_on_vsan_unless_set(facts, given, expected):
+    assert desired_settings(facts, variables(reconfigure_hosts=given))['reconfigure_hosts'] == expected
+
+
+def test_auto_heartbeat_datastores_are_the_ones_two_hosts_of_this_cluster_mount():
+    info = vsan_info()
+    # Shared with a host of another cluster only: multipleHostAccess is true, but HA here cannot use it.
+    info['datastores'].append({'name': 'nfs-other-cluster', 'moid': 'datastore-9', 'type': 'NFS', 'shared': True,
+                               'vsan': False, 'mounted_by': ['vsan01.lab.local']})
+    options = desired_settings(cluster_facts(info), variables())
+    assert options['heartbeat_datastores']['datastores'] == ['shared-nfs01']

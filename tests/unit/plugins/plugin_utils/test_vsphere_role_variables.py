@@ -54,6 +54,9 @@ def test_use_default_isolation_address_is_auto_true_or_false(given, expected):
     ({'admission_control': 'always'}, ['vsphere_ha_admission_control', 'from_capacity']),
     ({'use_default_isolation_address': 'maybe'}, ['vsphere_ha_use_default_isolation_address', '"true"']),
     ({'typo_variable': 1}, ['vsphere_ha_typo_variable']),
+    ({'vm_overrides': [{'restart_priority': 'high'}]}, ['vsphere_ha_vm_overrides[0]', 'vm (the VM name or MoID)']),
+    ({'vm_overrides': ['db01']}, ['vsphere_ha_vm_overrides[0]', 'dictionary']),
+    ({'reconfigure_hosts': 'sometimes'}, ['vsphere_ha_reconfigure_hosts', 'isolation_changed']),
 ])
 def test_bad_values_are_refused_naming_the_variable(overrides, words):
     with pytest.raises(HaInputError) as caught:
@@ -86,3 +89,9 @@ def test_table_equals_the_argument_spec_defaults_and_the_vars_handed_over():
         else:
             assert defaults['vsphere_ha_' + name] == default, name
         assert handed[name].startswith('{{ vsphere_ha_%s ' % name) or handed[name] == '{{ vsphere_ha_%s }}' % name
+
+
+def test_vm_overrides_are_kept_as_given():
+    given = [{'vm': 'db01', 'restart_priority': 'highest'}, {'vm': 'vm-42', 'isolation_response': 'shutdown'}]
+    result = role_variables(variables(vm_overrides=given))
+    assert result['vm_overrides'] == given and result['vsan_witness'] is False and result['reconfigure_hosts'] == ''
