@@ -101,11 +101,17 @@ def storage_users(guests, pools_by_storage, model_guest_ids):
     return dict((storage, sorted(ids)) for storage, ids in users.items())
 
 
-def storage_entries(pools, crush_text, pools_by_storage, users):
+def _guest_list(ids, model_guest_ids):
+    """'all' when every guest of the model is listed (the same meaning, and what unknown disks give)."""
+    return 'all' if model_guest_ids and set(ids) >= set(model_guest_ids) else ids
+
+
+def storage_entries(pools, crush_text, pools_by_storage, users, model_guest_ids=()):
     """(capacity_model storage entries, problems) for the pools the internal RBD storages use.
 
     pools: GET /nodes/{node}/ceph/pool; crush_text: GET /nodes/{node}/ceph/crush (None if unreadable);
-    users: storage_users() output (None = every guest may depend on it).
+    users: storage_users() output (None = every guest may depend on it); model_guest_ids: every guest of the
+    model, so that a pool every guest uses says `all`.
     """
     types, domains, rule_names = parse_crush_map(crush_text)
     by_name = dict((str(p.get('pool_name')), p) for p in pools or [])
@@ -136,6 +142,7 @@ def storage_entries(pools, crush_text, pools_by_storage, users):
         if users is None:
             entry['guests'] = 'all'
         else:
-            entry['guests'] = sorted(set(sid for storage in storages for sid in users.get(storage, [])))
+            entry['guests'] = _guest_list(sorted(set(sid for storage in storages for sid in users.get(storage, []))),
+                                          model_guest_ids)
         entries.append(entry)
     return entries, problems

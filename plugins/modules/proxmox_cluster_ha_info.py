@@ -260,7 +260,8 @@ def ceph_storage(pm, storage_cfg, resources_raw, guests, ha_resources, model_gue
             continue
         crush = optional_get(pm, 'nodes/%s/ceph/crush' % node, None)
         entries, problems = ceph.storage_entries(pools, crush, pools_by_storage,
-                                                 ceph.storage_users(guests, pools_by_storage, model_guest_ids))
+                                                 ceph.storage_users(guests, pools_by_storage, model_guest_ids),
+                                                 model_guest_ids)
         for problem in problems:
             pm.warn(problem)
         return entries, problems

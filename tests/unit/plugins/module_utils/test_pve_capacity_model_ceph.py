@@ -108,6 +108,16 @@ def test_one_entry_per_pool_with_the_guests_whose_disks_are_there():
                         "is guaranteed (size 2, min_size 1)."]
 
 
+def test_a_pool_every_guest_uses_says_all():
+    users = {'ceph-vm': ['vm:100', 'vm:101']}
+    entries, _problems = ceph.storage_entries([pool('vmpool')], CRUSH, {'ceph-vm': ['vmpool']}, users,
+                                              {'vm:100', 'vm:101'})
+    assert entries[0]['guests'] == 'all'
+    entries, _problems = ceph.storage_entries([pool('vmpool')], CRUSH, {'ceph-vm': ['vmpool']}, users,
+                                              {'vm:100', 'vm:101', 'vm:102'})
+    assert entries[0]['guests'] == ['vm:100', 'vm:101']
+
+
 def test_unknown_disks_mean_every_guest_and_unreadable_rules_mean_zero():
     pools_by_storage = {'ceph-vm': ['vmpool']}
     assert ceph.storage_users([{'id': 'vm:100'}], pools_by_storage, {'vm:100'}) is None
