@@ -38,8 +38,8 @@ def test_scenario_pools_rules_and_nodes_without_ceph(start_pvesim):
     sim = start_pvesim(ceph_scenario(
         nodes=['pve1', 'pve2'],
         rules=[{'name': 'replicated_rule'}, {'name': 'by-osd', 'failure_domain': 'osd'}],
-        pools=[{'name': 'vmpool', 'size': 3, 'min_size': 1}, {'name': 'scratch', 'size': 2, 'min_size': 1,
-                                                               'crush_rule': 'by-osd'},
+        pools=[{'name': 'vmpool', 'size': 3, 'min_size': 1},
+               {'name': 'scratch', 'size': 2, 'min_size': 1, 'crush_rule': 'by-osd'},
                {'name': 'orphan', 'crush_rule': 'gone'}]))
     pools = dict((p['pool_name'], p) for p in get(sim, '/nodes/pve2/ceph/pool').json()['data'])
     assert (pools['vmpool']['size'], pools['vmpool']['min_size']) == (3, 1)
