@@ -143,6 +143,10 @@ capacity_model:
   description:
     - The failover-capacity model (see the collection's docs/capacity-model.md) - hosts with C(memory_mb) and
       C(reserved_mb) (= O(host_reserved_mb)), guests with configured memory, HA flag and placement constraints.
+    - C(storage) lists the pools of the cluster's own Ceph behind RBD storage (no C(monhost)) when HA resources
+      exist - C(failures_tolerated) is C(size - min_size) over hosts when the pool's CRUSH rule spreads replicas
+      over hosts or larger buckets, 0 when it spreads them over OSDs; C(guests) are the guests with a disk there.
+      It costs two reads (C(GET /nodes/{node}/ceph/pool) and C(/ceph/crush)), whatever the number of guests.
   returned: always
   type: dict
   sample: {platform: proxmox, cluster: lab, hosts: [{name: pve1, memory_mb: 65536, reserved_mb: 0, state: online}],
@@ -172,6 +176,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources im
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_by_sid_from_rules
 from ansible_collections.clusterops.ha.plugins.module_utils import _pve_capacity_model as cm
+from ansible_collections.clusterops.ha.plugins.module_utils import _pve_ceph as ceph
 from ansible_collections.clusterops.ha.plugins.module_utils._model_common import check_host_reserved_mb, mib_down, mib_up
 
 QEMU_DISK_RE = re.compile(r'^(scsi|sata|ide|virtio|efidisk|tpmstate|unused)\d+$')
@@ -232,6 +237,39 @@ def attach_content_disks(pm, resources_raw, guests, disk_bytes, shared):
             guest['disks'] = guest_disks(guest['type'], config, shared)
         else:
             guest['disks'] = disks_by_sid.get(guest['id'], [])
+
+
+def ceph_storage(pm, storage_cfg, resources_raw, guests, ha_resources, model_guest_ids):
+    """(capacity_model storage entries, findings) for the cluster's own Ceph pools behind RBD storage.
+
+    Reads only when an RBD storage without monhost exists and HA resources exist: GET ceph/pool and
+    GET ceph/crush on the first online node that answers (Ceph may not be installed on every node).
+    """
+    pools_by_storage = ceph.internal_rbd_pools(storage_cfg)
+    if not pools_by_storage or not ha_resources:
+        return [], []
+    online = sorted(r['node'] for r in resources_raw if r.get('type') == 'node' and r.get('status') == 'online')
+    last_error = 'no node online'
+    for node in online:
+        try:
+            pools = pm.client.get('nodes/%s/ceph/pool' % node) or []
+        except PveApiError as exc:
+            if exc.kind not in ('client', 'permission', 'server'):
+                raise
+            last_error = exc.message
+            continue
+        crush = optional_get(pm, 'nodes/%s/ceph/crush' % node, None)
+        entries, problems = ceph.storage_entries(pools, crush, pools_by_storage,
+                                                 ceph.storage_users(guests, pools_by_storage, model_guest_ids),
+                                                 model_guest_ids)
+        for problem in problems:
+            pm.warn(problem)
+        return entries, problems
+    message = ('Could not read the Ceph pools of RBD storage %s (%s): their resilience is not in the capacity '
+               'model; give the token Sys.Audit on /.' % (', '.join(sorted(pools_by_storage)),
+                                                          last_error))
+    pm.warn(message)
+    return [], [message]
 
 
 def work(pm):
@@ -308,6 +346,11 @@ def work(pm):
                                     pm.params['host_reserved_mb'], node_status, configs, node_votes=votes,
                                     quorum=quorum if votes else None, crs=options['crs']['ha'],
                                     service_status=(manager.get('manager_status') or {}).get('service_status'))
+    ceph_entries, ceph_findings = ceph_storage(pm, storage_cfg, resources_raw, guests, ha_resources,
+                                               set(g['id'] for g in model['guests']))
+    if ceph_entries:
+        model['storage'] = model.get('storage', []) + ceph_entries
+    findings.extend(ceph_findings)
     return dict(
         changed=False,
         cluster=dict(name=cluster_entry.get('name'), quorate=to_bool(cluster_entry.get('quorate')),

@@ -98,7 +98,8 @@ def _storage(raw):
         content = ','.join(content)
     out = {'id': str(raw['id']), 'type': str(raw.get('type', 'dir')), 'shared': _flag(raw.get('shared')),
            'content': content}
-    for key in ('nodes', 'pool', 'path', 'vgname', 'thinpool', 'server', 'export', 'datastore'):
+    for key in ('nodes', 'pool', 'path', 'vgname', 'thinpool', 'server', 'export', 'datastore',
+                'monhost', 'data-pool'):
         if raw.get(key) is not None:
             out[key] = raw[key]
     return out
@@ -198,4 +199,5 @@ def normalise(raw):
             'quorate': _flag(raw.get('quorate'), True), 'nodes': nodes, 'storage': storages, 'guests': guests,
             'ha': _ha(raw.get('ha')), 'options': dict(raw.get('options') or {}),
             'backup_jobs': [dict(j) for j in raw.get('backup_jobs') or []],
+            'ceph': raw.get('ceph'),  # pools and CRUSH rules, read by pvesim/ceph.py
             'credentials': _credentials(raw.get('credentials'))}

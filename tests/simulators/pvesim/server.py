@@ -15,6 +15,7 @@ from fakepve import schema as pve_schema
 from fakepve.model import PveError
 from fakepve.server import FakePve, USER, collect, error, ok
 
+from . import ceph as sim_ceph
 from . import faults as sim_faults
 from . import quorum as sim_quorum
 from . import storage_content as sim_storage_content
@@ -312,7 +313,7 @@ class PveSim(FakePve):
             ('DELETE', '/cluster/backup/{id}', self._write(self._delete_backup_job, quorum=True)),
             ('GET', '/nodes/{node}/status', lambda v, u: self.node_status(v['node'])),
             ('GET', '/nodes/{node}/apt/versions', lambda v, u: self.apt_versions(v['node'])),
-        ] + sim_quorum.routes(self) + sim_storage_content.routes(self)
+        ] + sim_quorum.routes(self) + sim_storage_content.routes(self) + sim_ceph.routes(self)
 
     def ha_call(self, name):
         """A write on the current HaConfig (looked up per request: a scenario reset replaces it)."""
