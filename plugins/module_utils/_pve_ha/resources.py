@@ -4,8 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """HA resources: canonical form, desired form, write parameters and the plan that converges them (pure).
 
-Canonical resource: {sid, state, group, max_restart, max_relocate, failback, comment}; GET omits
-defaults (failback 1, max_* 1) and `enabled` is `started`.
+Canonical resource: {sid, state, group, max_restart, max_relocate, failback, auto_rebalance, comment}; GET
+omits defaults (failback 1, auto-rebalance 1, max_* 1) and `enabled` is `started`.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,12 +15,17 @@ __metaclass__ = type
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import changed_fields, normalize_sid, sort_sids, to_bool, to_int
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_rule_name, plan_group_rule_membership
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import has, needs
 
 
 RESOURCE_STATES = ('started', 'stopped', 'disabled', 'ignored')
 
 
-RESOURCE_DEFAULTS = dict(state='started', group=None, max_restart=1, max_relocate=1, failback=True, comment='')
+RESOURCE_DEFAULTS = dict(state='started', group=None, max_restart=1, max_relocate=1, failback=True, auto_rebalance=True,
+                         comment='')
+
+# Boolean resource flags that default on: PVE stores only the off value, so on is written as delete=.
+DEFAULT_ON_FLAGS = dict(failback='failback', auto_rebalance='auto-rebalance')
 
 
 def normalize_resource(api, group_by_sid=None):
@@ -34,7 +39,9 @@ def normalize_resource(api, group_by_sid=None):
         group = group_by_sid.get(sid)
     return dict(sid=sid, state=state, group=group, max_restart=to_int(api.get('max_restart'), 1),
                 max_relocate=to_int(api.get('max_relocate'), 1),
-                failback=True if api.get('failback') is None else to_bool(api.get('failback')), comment=api.get('comment') or '')
+                failback=True if api.get('failback') is None else to_bool(api.get('failback')),
+                auto_rebalance=True if api.get('auto-rebalance') is None else to_bool(api.get('auto-rebalance')),
+                comment=api.get('comment') or '')
 
 
 def desired_resources(items, types):
@@ -51,8 +58,22 @@ def desired_resources(items, types):
         state = item.get('state')
         desired.append(dict(sid=sid, state='started' if state == 'enabled' else state, group=item.get('group'),
                             max_restart=item.get('max_restart'), max_relocate=item.get('max_relocate'),
-                            failback=item.get('failback'), comment=item.get('comment')))
+                            failback=item.get('failback'), auto_rebalance=item.get('auto_rebalance'),
+                            comment=item.get('comment')))
     return desired
+
+
+def check_resource_features(desired, packages):
+    """Refuse, before any write, options the cluster's pve-ha-manager does not have, naming the version needed.
+
+    Per-resource auto-rebalance is pve-ha-manager 5.2.3 (PVE 9.2; the version is inferred, see
+    docs/simulators/proxmox.md); older versions answer 400 "property is not defined in schema".
+    """
+    for index, item in enumerate(desired):
+        if item.get('auto_rebalance') is not None and not has(packages, 'resource_auto_rebalance'):
+            raise HaInputError("config[%d].auto_rebalance of %s needs %s; this cluster runs pve-ha-manager %s. Drop "
+                               "auto_rebalance or upgrade." % (index, item['sid'], needs('resource_auto_rebalance'),
+                                                               (packages or {}).get('pve-ha-manager') or 'an unknown version'))
 
 
 def resource_after(current, desired, replace):
@@ -71,7 +92,7 @@ def resource_write_params(before, after, with_group=True, with_failback=True):
     """POST (before None) or PUT parameters for one resource (sid excluded); defaults go to delete=."""
     creating = before is None
     params, delete = {}, []
-    keys = ['state', 'max_restart', 'max_relocate', 'comment']
+    keys = ['state', 'max_restart', 'max_relocate', 'comment', 'auto_rebalance']
     if with_group:
         keys.append('group')
     if with_failback:
@@ -82,11 +103,11 @@ def resource_write_params(before, after, with_group=True, with_failback=True):
             continue
         if creating and value == RESOURCE_DEFAULTS[key]:
             continue
-        if key == 'failback':
+        if key in DEFAULT_ON_FLAGS:
             if value:
-                delete.append('failback')
+                delete.append(DEFAULT_ON_FLAGS[key])
             else:
-                params['failback'] = 0
+                params[DEFAULT_ON_FLAGS[key]] = 0
         elif key in ('group', 'comment'):
             if value:
                 params[key] = value

@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) clusterops.ha maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of the issue 13 gaps: per-resource auto-rebalance, unreadable datacenter options,
+infeasible rules left out, and the order of bulk creates on migrated clusters."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.options import check_options_readable, options_need_permission_check
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import (
+    RESOURCE_DEFAULTS, check_resource_features, desired_resources, normalize_resource, plan_resources)
+
+TYPES = {100: 'vm', 101: 'vm', 102: 'vm'}
+PVE91 = {'pve-manager': '9.1.8', 'pve-ha-manager': '5.1.3', 'pve-cluster': '9.1.2'}
+PVE92 = {'pve-manager': '9.2.11', 'pve-ha-manager': '5.2.5', 'pve-cluster': '9.1.6'}
+
+
+def res(sid, **kw):
+    return dict(RESOURCE_DEFAULTS, sid=sid, **kw)
+
+
+# ----------------------------------------------------------------- per-resource auto-rebalance
+
+def test_auto_rebalance_is_read_with_its_default_on():
+    assert normalize_resource({'sid': 'vm:100'})['auto_rebalance'] is True
+    assert normalize_resource({'sid': 'vm:100', 'auto-rebalance': 0})['auto_rebalance'] is False
+
+
+def test_auto_rebalance_off_is_written_as_zero_and_back_on_as_delete():
+    desired = desired_resources([{'sid': '100', 'auto_rebalance': False}], TYPES)
+    planned = plan_resources({'vm:100': res('vm:100')}, desired, 'merged')
+    assert planned['commands'] == [dict(op='update', kind='resource', id='vm:100', params={'auto-rebalance': 0})]
+    desired = desired_resources([{'sid': '100', 'auto_rebalance': True}], TYPES)
+    planned = plan_resources({'vm:100': res('vm:100', auto_rebalance=False)}, desired, 'merged')
+    assert planned['commands'] == [dict(op='update', kind='resource', id='vm:100', params={'delete': 'auto-rebalance'})]
+    created = plan_resources({}, desired_resources([{'sid': '101', 'auto_rebalance': False}], TYPES), 'merged')
+    assert created['commands'][0]['params'] == {'sid': 'vm:101', 'auto-rebalance': 0}
+
+
+def test_auto_rebalance_unchanged_plans_nothing_and_replaced_resets_it():
+    current = {'vm:100': res('vm:100', auto_rebalance=False)}
+    assert plan_resources(current, desired_resources([{'sid': '100', 'auto_rebalance': False}], TYPES), 'merged')['commands'] == []
+    replaced = plan_resources(current, desired_resources([{'sid': '100'}], TYPES), 'replaced')
+    assert replaced['commands'][0]['params'] == {'delete': 'auto-rebalance'}
+
+
+def test_auto_rebalance_refused_before_pve_92_naming_the_version():
+    desired = desired_resources([{'sid': '100', 'auto_rebalance': False}], TYPES)
+    with pytest.raises(HaInputError, match=r'config\[0\].auto_rebalance of vm:100 needs pve-ha-manager 5.2.3 or later '
+                                           r'\(PVE 9.2\); this cluster runs pve-ha-manager 5.1.3'):
+        check_resource_features(desired, PVE91)
+    check_resource_features(desired, PVE92)
+    check_resource_features(desired_resources([{'sid': '100'}], TYPES), PVE91)
+
+
+# ----------------------------------------------------------------- datacenter options without Sys.Audit
+
+def test_options_with_ha_keys_are_readable_without_asking_for_permissions():
+    assert options_need_permission_check({'crs': 'ha=static', 'allowed-tags': []}) is False
+    assert options_need_permission_check({'console': 'html5', 'allowed-tags': []}) is True
+
+
+def test_options_hidden_without_sys_audit_are_refused_naming_the_privilege():
+    with pytest.raises(HaInputError, match=r"no Sys.Audit on '/'.*ha, crs and fencing"):
+        check_options_readable({'/': {'Sys.Modify': 1}})
+    with pytest.raises(HaInputError, match=r"no Sys.Audit on '/'"):
+        check_options_readable({'/nodes': {'Sys.Audit': 1}})
+    check_options_readable({'/': {'Sys.Audit': 1, 'Sys.Modify': 1}})
