@@ -11,6 +11,8 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
+from ansible_collections.clusterops.ha.plugins.module_utils import _pve_capacity_model as cm
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.options import check_options_readable, options_need_permission_check
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import (
     RESOURCE_DEFAULTS, check_resource_features, desired_resources, normalize_resource, plan_resources)
@@ -71,3 +73,17 @@ def test_options_hidden_without_sys_audit_are_refused_naming_the_privilege():
     with pytest.raises(HaInputError, match=r"no Sys.Audit on '/'"):
         check_options_readable({'/nodes': {'Sys.Audit': 1}})
     check_options_readable({'/': {'Sys.Audit': 1, 'Sys.Modify': 1}})
+
+
+# ----------------------------------------------------------------- infeasible rules
+
+def test_rules_pve_marks_infeasible_are_reported_with_the_reason_and_left_out():
+    raw = [{'rule': 'apart', 'type': 'resource-affinity', 'affinity': 'negative', 'resources': 'vm:100,vm:101',
+            'errors': {'resources': 'rule shares two or more resources with another rule'}},
+           {'rule': 'pin', 'type': 'node-affinity', 'resources': 'vm:100', 'nodes': 'pve1', 'strict': 1}]
+    ignored = cm.ignored_rules(raw)
+    assert ignored == [dict(name='apart', reason='resources: rule shares two or more resources with another rule')]
+    rules = [normalize_rule(r) for r in raw]
+    constraints = cm.placement_constraints([], rules, ['pve1', 'pve2', 'pve3'], [r['name'] for r in ignored])
+    assert constraints == {'vm:100': {'allowed_hosts': ['pve1'], 'host_priority': {'pve1': 0}}}
+    assert cm.ignored_rules([{'rule': 'ok', 'type': 'node-affinity'}]) == []
