@@ -173,7 +173,7 @@ import re
 
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule, PveApiError
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.groups import normalize_group
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.options import normalize_cluster_ha, options_need_permission_check
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.options import normalize_cluster_ha
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import apt_path, package_versions
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import to_bool
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import normalize_resource
@@ -202,10 +202,10 @@ def guest_disks(kind, config, shared_by_storage):
     return disks
 
 
-def optional_get(pm, path, default, **params):
+def optional_get(pm, path, default):
     """A read that some clusters lack (permissions, older PVE): fall back instead of failing the task."""
     try:
-        return pm.client.get(path, **params)
+        return pm.client.get(path)
     except PveApiError as exc:
         if exc.kind in ('client', 'permission', 'server'):
             pm.warn('Could not read /%s: %s' % (path, exc.message))
@@ -255,13 +255,7 @@ def work(pm):
     groups = [normalize_group(g) for g in state['groups'] or []]
     manager = optional_get(pm, 'cluster/ha/status/manager_status', {}) or {}
     packages = package_versions(optional_get(pm, apt_path(client.node_names()), []) or [])
-    options_raw = optional_get(pm, 'cluster/options', {}) or {}
-    root = optional_get(pm, 'access/permissions', {}, path='/') if options_need_permission_check(options_raw) else None
-    if root is not None and not (root or {}).get('/', {}).get('Sys.Audit'):
-        pm.warn("options show PVE's defaults, which may not be the cluster's: the API user or token has no "
-                "Sys.Audit on '/', so PVE hides ha, crs and fencing in GET /cluster/options; grant Sys.Audit on / "
-                "(e.g. the PVEAuditor role).")
-    options = normalize_cluster_ha(options_raw, packages)
+    options = normalize_cluster_ha(optional_get(pm, 'cluster/options', {}) or {}, packages)
     storage_cfg = optional_get(pm, 'storage', []) or []
     backups = optional_get(pm, 'cluster/backup', []) or []
 

@@ -159,8 +159,11 @@ def plan_resources(current, desired, state, translate_groups=False, rules=None, 
     if translate_groups:
         inherit_group_failback(current, desired, after, rules)
     commands = []
+    held = held_until_rule(creates, after, rules) if translate_groups else []
     for sid in creates:
         params = resource_write_params(None, after[sid], with_group=not translate_groups, with_failback=with_failback)
+        if sid in held:
+            params['state'] = 'ignored'
         commands.append(dict(op='create', kind='resource', id=sid, params=dict(params, sid=sid)))
     for sid in updates:
         params = resource_write_params(current[sid], after[sid], with_group=not translate_groups, with_failback=with_failback)
@@ -168,6 +171,7 @@ def plan_resources(current, desired, state, translate_groups=False, rules=None, 
             commands.append(dict(op='update', kind='resource', id=sid, params=params))
     if translate_groups:
         commands.extend(plan_group_rule_membership(current, after, rules))
+        commands.extend(dict(op='update', kind='resource', id=sid, params=dict(state='started')) for sid in held)
     purged = []
     if purge_rules and deletes:
         purge, purged = plan_purge(deletes, rules)
@@ -175,6 +179,24 @@ def plan_resources(current, desired, state, translate_groups=False, rules=None, 
     for sid in deletes:
         commands.append(dict(op='delete', kind='resource', id=sid, params={}))
     return dict(before=current, after=after, commands=commands, purged=purged)
+
+
+def held_until_rule(creates, after, rules):
+    """New resources to create as `ignored` and start only once their strict ha-group-* rule holds them.
+
+    On a migrated cluster a resource's group is a rule PUT after the resource exists; a resource created
+    `started` in between is added by the CRM on its node and may be started there or, with
+    rebalance-on-start, anywhere, outside its strict rule. The CRM adds no `ignored` resource
+    (pve-ha-manager HA/Manager.pm, `manage`, "add new service"), so holding it there until the rule
+    names it closes that window. Stopped and disabled resources are started nowhere and need no hold.
+    """
+    held = []
+    for sid in creates:
+        res = after[sid]
+        rule = rules.get(group_rule_name(res['group'])) if res.get('group') else None
+        if rule and rule.get('strict') and res.get('state') == 'started':
+            held.append(sid)
+    return held
 
 
 def plan_purge(deleted, rules):

@@ -87,3 +87,35 @@ def test_rules_pve_marks_infeasible_are_reported_with_the_reason_and_left_out():
     constraints = cm.placement_constraints([], rules, ['pve1', 'pve2', 'pve3'], [r['name'] for r in ignored])
     assert constraints == {'vm:100': {'allowed_hosts': ['pve1'], 'host_priority': {'pve1': 0}}}
     assert cm.ignored_rules([{'rule': 'ok', 'type': 'node-affinity'}]) == []
+
+
+# ----------------------------------------------------------------- order of bulk creates on migrated clusters
+
+def group_rule(name, sids, strict):
+    return dict(name='ha-group-' + name, type='node-affinity', resources=list(sids), nodes={'pve1': 0}, strict=strict,
+                affinity='positive', comment='', enabled=True)
+
+
+def test_new_members_of_a_strict_group_stay_ignored_until_their_rule_holds_them():
+    current = {'vm:100': res('vm:100', group='web')}
+    rules = [group_rule('web', ['vm:100'], True)]
+    desired = desired_resources([{'sid': '101', 'group': 'web'}, {'sid': '102', 'group': 'web', 'state': 'stopped'}], TYPES)
+    planned = plan_resources(current, desired, 'merged', translate_groups=True, rules=rules)
+    steps = [(c['op'], c['kind'], c['id'], c['params'].get('state'), c['params'].get('resources')) for c in planned['commands']]
+    assert steps == [
+        ('create', 'resource', 'vm:101', 'ignored', None),      # the CRM does not manage it yet
+        ('create', 'resource', 'vm:102', 'stopped', None),      # stopped is placed nowhere: no hold needed
+        ('update', 'rule', 'ha-group-web', None, 'vm:100,vm:101,vm:102'),
+        ('update', 'resource', 'vm:101', 'started', None),      # released once its strict rule holds it
+    ]
+    assert planned['after']['vm:101']['state'] == 'started'
+
+
+def test_new_members_of_a_non_strict_group_and_without_group_are_created_as_asked():
+    rules = [group_rule('web', ['vm:100'], False)]
+    current = {'vm:100': res('vm:100', group='web')}
+    desired = desired_resources([{'sid': '101', 'group': 'web'}, {'sid': '102'}], TYPES)
+    planned = plan_resources(current, desired, 'merged', translate_groups=True, rules=rules)
+    assert [(c['op'], c['id']) for c in planned['commands']] == [
+        ('create', 'vm:101'), ('create', 'vm:102'), ('update', 'ha-group-web')]
+    assert 'state' not in planned['commands'][0]['params']
