@@ -54,8 +54,8 @@ def proxmox_ha_configure_plan(info, desired_resources, groups, rules, mode='merg
                    crs_mode=crs_mode or '', fencing=fencing or '')
 
 
-def proxmox_ha_verify(after, desired_resources, options, mode='merged'):
-    return verify.mismatches(after, desired_resources, options or {}, mode)
+def proxmox_ha_verify(after, desired_resources, options, mode='merged', gathered=None):
+    return verify.mismatches(verify.state_to_verify(after, gathered), desired_resources, options or {}, mode)
 
 
 def proxmox_ha_summary(info, cluster_name, check_mode, results, desired_resources, plan, capacity, checks, host_failures=1):

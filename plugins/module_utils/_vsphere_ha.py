@@ -499,9 +499,12 @@ def check_against_cluster(desired, cluster, current_state):
               'list only the hosts kept free for failover.' % cluster['name'])
     level = admission.get('failover_level')
     host_count = len(cluster['hosts'])
+    if level is not None and host_count == 1:
+        _fail('admission_control.failover_level %d cannot be met: cluster %s has 1 host, so no host is left to restart '
+              'its VMs on; add a host to the cluster, or set admission_control.policy to disabled.' % (level, cluster['name']))
     if level is not None and host_count and level >= host_count:
         _fail('admission_control.failover_level %d leaves no host to restart VMs on in cluster %s of %d hosts; set it to at most %d.'
-              % (level, cluster['name'], host_count, max(host_count - 1, 1)))
+              % (level, cluster['name'], host_count, host_count - 1))
     if cluster.get('vsan_enabled') and cluster.get('vsan_network') is not None:
         check_vsan_isolation_addresses(desired.get('isolation_addresses'), cluster['vsan_network'], cluster['name'])
     if cluster.get('vsan_enabled') and desired.get('use_default_isolation_address') is True:

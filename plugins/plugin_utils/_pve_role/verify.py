@@ -15,6 +15,13 @@ def requested_state(value):
     return 'started' if (value or 'started') == 'enabled' else (value or 'started')
 
 
+def state_to_verify(after, gathered=None):
+    """The read-back, or the state gathered before the writes when the read-back was skipped (nothing changed)."""
+    if (not after or after.get('skipped')) and gathered is not None:
+        return gathered
+    return after or {}
+
+
 def mismatches(after, desired, options, mode='merged'):
     """after: the info result read after the run; options: the datacenter options asked for (configure plan)."""
     problems = []

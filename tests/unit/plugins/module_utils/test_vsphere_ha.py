@@ -354,3 +354,14 @@ def test_unapplied_lists_state_keys_vcenter_did_not_keep():
     expected = ha.normalize_current({'enabled': True})
     assert ha.unapplied(expected, before) == ['enabled']
     assert ha.unapplied(expected, expected) == []
+
+
+def test_failover_level_on_a_one_host_cluster_says_failover_needs_a_second_host():
+    # L15: "set it to at most 1" on a one-host cluster asked for the value that was just refused.
+    one_host = dict(CLUSTER, hosts={'esx1': 'host-1'})
+    with pytest.raises(HaInputError) as caught:
+        ha.plan({}, params(admission_control=admission(policy='slots', failover_level=1)), one_host,
+                {'host-1': 'esx1'}, DS_NAMES)
+    message = str(caught.value)
+    assert 'at most' not in message
+    assert 'cluster C1 has 1 host' in message and 'add a host' in message

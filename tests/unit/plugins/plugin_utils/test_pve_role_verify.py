@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.clusterops.ha.plugins.plugin_utils._pve_role.verify import mismatches
+from ansible_collections.clusterops.ha.plugins.plugin_utils._pve_role.verify import mismatches, state_to_verify
 from ansible_collections.clusterops.ha.tests.unit.plugins.plugin_utils.pve_role_cluster import pve9, resource
 
 
@@ -33,3 +33,9 @@ def test_overridden_mode_verifies_the_removals():
     assert mismatches(after, [{'sid': 'vm:100'}], {}, 'merged') == []
     assert mismatches(after, [{'sid': 'vm:100'}], {}, 'overridden') == [
         'vm:101: still an HA resource although proxmox_ha_resources_mode is overridden']
+
+
+def test_a_skipped_read_back_verifies_the_gathered_state():
+    gathered = pve9(resources=[resource('vm:100')])
+    assert mismatches(state_to_verify({'skipped': True, 'changed': False}, gathered), [{'sid': 'vm:100'}], {}) == []
+    assert state_to_verify({'resources': []}, gathered) == {'resources': []}
