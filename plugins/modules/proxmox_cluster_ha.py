@@ -19,7 +19,7 @@ description:
   - Compares parsed values with PVE's defaults filled in, so a value equal to the default is no change; setting an
     option back to its default removes it with C(delete=), as the GUI does.
   - Options left out keep their current value.
-  - Reading the options needs C(Sys.Audit) on C(/): without it PVE leaves C(ha), C(crs) and C(fencing) out of
+  - Reading the options needs C(Sys.Audit) on C(/). Without it PVE leaves C(ha), C(crs) and C(fencing) out of
     C(GET /cluster/options), so when none of them is shown the module asks C(GET /access/permissions) and fails
     before any write if the privilege is missing, instead of taking PVE's defaults for the current values.
 author:
