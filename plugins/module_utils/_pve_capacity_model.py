@@ -83,7 +83,18 @@ def placement_constraints(groups, rules, host_names=(), dropped_rules=()):
 
 def rules_with_errors(raw_rules):
     """Names of the rules GET /cluster/ha/rules reports as infeasible (an `errors` member)."""
-    return sorted(r.get('rule') for r in raw_rules or [] if r.get('errors'))
+    return [item['name'] for item in ignored_rules(raw_rules)]
+
+
+def ignored_rules(raw_rules):
+    """[{name, reason}] of the rules GET /cluster/ha/rules marks infeasible: the CRM ignores them
+    (pve-ha-manager API2/HA/Rules.pm index: `errors` is {property: joined messages})."""
+    out = []
+    for raw in sorted((r for r in raw_rules or [] if r.get('errors')), key=lambda r: str(r.get('rule'))):
+        errors = raw['errors']
+        reason = '; '.join('%s: %s' % (key, errors[key]) for key in sorted(errors)) if isinstance(errors, dict) else str(errors)
+        out.append(dict(name=raw.get('rule'), reason=reason))
+    return out
 
 
 def quorum_votes(config_nodes, qdevice_status):

@@ -19,6 +19,9 @@ description:
   - Compares parsed values with PVE's defaults filled in, so a value equal to the default is no change; setting an
     option back to its default removes it with C(delete=), as the GUI does.
   - Options left out keep their current value.
+  - Reading the options needs C(Sys.Audit) on C(/). Without it PVE leaves C(ha), C(crs) and C(fencing) out of
+    C(GET /cluster/options), so when none of them is shown the module asks C(GET /access/permissions) and fails
+    before any write if the privilege is missing, instead of taking PVE's defaults for the current values.
 author:
   - clusterops.ha maintainers (@clusterops)
 extends_documentation_fragment:
@@ -128,13 +131,17 @@ requests:
 
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_client import PveModule
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.options import (
-    cluster_ha_write_params, desired_cluster_ha, normalize_cluster_ha, unmanaged_crs, validate_cluster_ha)
+    check_options_readable, cluster_ha_write_params, desired_cluster_ha, normalize_cluster_ha, options_need_permission_check,
+    unmanaged_crs, validate_cluster_ha)
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import apt_path, package_versions
 
 
 def plan(pm):
     state = pm.client.ha_state()
     options = pm.client.get('cluster/options') or {}
+    if options_need_permission_check(options):
+        # Without Sys.Audit on / PVE leaves ha, crs and fencing out: defaults would be a wrong diff and write.
+        check_options_readable(pm.client.get('access/permissions', path='/'))
     packages = package_versions(pm.client.get(apt_path(pm.client.node_names())))
     before = normalize_cluster_ha(options, packages)
     after = desired_cluster_ha(pm.params, before)

@@ -104,6 +104,14 @@ groups:
   type: list
   elements: dict
   sample: [{name: web, nodes: {pve1: 2}, restricted: false, nofailback: true, comment: ""}]
+ignored_rules:
+  description:
+    - The rules PVE marks infeasible (C(errors) in C(GET /cluster/ha/rules)), with the reason. The HA manager ignores
+      them, so they are left out of RV(capacity_model)'s placement constraints and named in RV(findings).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: apart, reason: "resources: rule shares two or more resources with another rule"}]
 rules:
   description: HA rules (canonical); empty on PVE 8 and before migration.
   returned: always
@@ -338,8 +346,13 @@ def work(pm):
     for res in ha_resources:
         if not state['groups_migrated'] and res.get('group') in members:
             members[res['group']].append(res['sid'])
+    # Rules PVE marks infeasible are ignored by the CRM: no placement constraint, reported instead.
+    ignored = cm.ignored_rules(raw_rules)
+    for item in ignored:
+        findings.append("Rule '%s' is ignored by the HA manager because PVE marks it infeasible (%s); fix or remove it."
+                        % (item['name'], item['reason']))
     constraints = cm.placement_constraints([(g, members[g['name']]) for g in groups], rules, [n['name'] for n in nodes],
-                                           cm.rules_with_errors(raw_rules))
+                                           [item['name'] for item in ignored])
     votes, quorum = cm.quorum_votes(optional_get(pm, 'cluster/config/nodes', []) or [],
                                     optional_get(pm, 'cluster/config/qdevice', {}) or {})
     model = cm.build_capacity_model(cluster_entry.get('name'), resources_raw, ha_resources, constraints,
@@ -355,7 +368,8 @@ def work(pm):
         changed=False,
         cluster=dict(name=cluster_entry.get('name'), quorate=to_bool(cluster_entry.get('quorate')),
                      nodes=len(nodes), nodes_online=sum(1 for n in nodes if n['online'])),
-        nodes=nodes, guests=guests, groups=groups, rules=rules, resources=ha_resources, manager_status=manager,
+        nodes=nodes, guests=guests, groups=groups, rules=rules, ignored_rules=ignored, resources=ha_resources,
+        manager_status=manager,
         options=options,
         storage=[dict(storage=s.get('storage'), type=s.get('type'), shared=to_bool(s.get('shared')),
                       content=s.get('content')) for s in storage_cfg],

@@ -62,6 +62,13 @@ options:
       failback:
         description: Move back to a higher-priority node when it returns (PVE 9 only; default V(true)).
         type: bool
+      auto_rebalance:
+        description:
+          - Whether the CRS automatic rebalancing may move this resource (PVE default V(true)); V(false) keeps it
+            where it is when C(crs.ha-auto-rebalance) rebalances the cluster.
+          - Needs pve-ha-manager 5.2.3 or later (PVE 9.2); on older versions the task fails before any write,
+            naming the version needed. Reads back as V(true) where PVE has no such option.
+        type: bool
       comment:
         description: Description; V("") removes it.
         type: str
@@ -110,19 +117,19 @@ before:
   returned: unless state is gathered
   type: list
   elements: dict
-  sample: [{sid: "vm:100", state: started, group: null, max_restart: 1, max_relocate: 1, failback: true, comment: ""}]
+  sample: [{sid: "vm:100", state: started, group: null, max_restart: 1, max_relocate: 1, failback: true, auto_rebalance: true, comment: ""}]
 after:
   description: All HA resources as the task leaves them (as they would be, in check mode).
   returned: unless state is gathered
   type: list
   elements: dict
-  sample: [{sid: "vm:100", state: started, group: web, max_restart: 1, max_relocate: 2, failback: true, comment: ""}]
+  sample: [{sid: "vm:100", state: started, group: web, max_restart: 1, max_relocate: 2, failback: true, auto_rebalance: true, comment: ""}]
 gathered:
   description: All HA resources, canonical.
   returned: when state is gathered
   type: list
   elements: dict
-  sample: [{sid: "vm:100", state: started, group: web, max_restart: 1, max_relocate: 1, failback: true, comment: ""}]
+  sample: [{sid: "vm:100", state: started, group: web, max_restart: 1, max_relocate: 1, failback: true, auto_rebalance: true, comment: ""}]
 commands:
   description: The write requests planned (in check mode) or sent, in order.
   returned: unless state is gathered
@@ -152,7 +159,7 @@ from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInp
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import guest_types, sort_sids, to_bool
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest, to_requests
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import (
-    check_error_states, desired_resources, failback_overridden, normalize_resource, plan_resources, validate_resources)
+    check_error_states, check_resource_features, desired_resources, failback_overridden, normalize_resource, plan_resources, validate_resources)
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import apt_path, has, package_versions
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_by_sid_from_rules
@@ -176,6 +183,7 @@ def plan(pm, desired):
     validate_resources(desired, groups, state['groups_migrated'], rules, with_failback)
     # pve-ha-manager < 5.0.7 deletes a resource without taking it out of the rules: do it here.
     packages = package_versions(pm.client.get(apt_path(pm.client.node_names())))
+    check_resource_features(desired, packages)
     purge_rules = bool(rules) and not has(packages, 'delete_purge')
     planned = plan_resources(current, desired, pm.params['state'], translate_groups=state['groups_migrated'],
                              rules=rules, with_failback=with_failback, purge_rules=purge_rules)
@@ -239,6 +247,7 @@ def main():
             max_restart=dict(type='int'),
             max_relocate=dict(type='int'),
             failback=dict(type='bool'),
+            auto_rebalance=dict(type='bool'),
             comment=dict(type='str'))),
             state=dict(type='str', choices=['merged', 'replaced', 'overridden', 'deleted', 'gathered'], default='merged')),
         supports_check_mode=True,

@@ -243,3 +243,15 @@ def test_a_service_in_error_state_accepts_only_disabled(pve92):
     ok(pve92, 'PUT', '/cluster/ha/resources/vm:100', {'state': 'disabled'})
     current = dict((i['id'], i) for i in ok(pve92, 'GET', '/cluster/ha/status/current'))
     assert current['service:vm:100']['state'] == 'disabled'
+
+
+def test_options_without_sys_audit_hide_ha_crs_and_fencing(pve92):
+    """pve-manager PVE/API2/Cluster.pm get_options: without Sys.Audit on / only console and tag-style."""
+    ok(pve92, 'PUT', '/cluster/options', {'crs': 'ha=static', 'console': 'html5', 'fencing': 'hardware'})
+    assert ok(pve92, 'GET', '/cluster/options')['crs']['ha'] == 'static'
+    ops = {'Authorization': 'PVEAPIToken=ops@pve!ha=0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'}
+    resp = requests.get(pve92.url + '/api2/json/cluster/options', headers=ops, verify=pve92.cafile, timeout=10)
+    assert resp.status_code == 200 and resp.json()['data'] == {'console': 'html5'}
+    resp = requests.get(pve92.url + '/api2/json/access/permissions', params={'path': '/'}, headers=ops,
+                        verify=pve92.cafile, timeout=10)
+    assert 'Sys.Audit' not in resp.json()['data']['/']

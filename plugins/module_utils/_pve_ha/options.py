@@ -167,3 +167,24 @@ def cluster_ha_write_params(before, after, keep_crs=None, packages=None):
     if delete:
         params['delete'] = ','.join(delete)
     return params
+
+
+# What GET /cluster/options returns without Sys.Audit on '/' (pve-manager PVE/API2/Cluster.pm get_options):
+# only these keys of datacenter.cfg, plus the computed allowed-tags.
+UNAUDITED_OPTION_KEYS = ('console', 'tag-style', 'allowed-tags')
+HA_OPTION_KEYS = ('ha', 'crs', 'fencing')
+
+
+def options_need_permission_check(options):
+    """True when GET /cluster/options showed none of ha, crs, fencing: either they are all at their defaults,
+    or the API user lacks Sys.Audit on '/' and PVE hid them; only GET /access/permissions tells which."""
+    return not any(key in (options or {}) for key in HA_OPTION_KEYS)
+
+
+def check_options_readable(root_permissions):
+    """Refuse when the user cannot read the HA options: PVE then returns them as absent, and defaults would be
+    shown (and written) in their place. root_permissions: GET /access/permissions?path=/ ({path: {priv: 1}})."""
+    if not (root_permissions or {}).get('/', {}).get('Sys.Audit'):
+        raise HaInputError("the API user or token has no Sys.Audit on '/', so PVE hides ha, crs and fencing in GET "
+                           "/cluster/options and their values cannot be read; grant Sys.Audit on / (e.g. the "
+                           "PVEAuditor role, to the token too when it has privilege separation). Nothing was written.")

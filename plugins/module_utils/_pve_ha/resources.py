@@ -4,8 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """HA resources: canonical form, desired form, write parameters and the plan that converges them (pure).
 
-Canonical resource: {sid, state, group, max_restart, max_relocate, failback, comment}; GET omits
-defaults (failback 1, max_* 1) and `enabled` is `started`.
+Canonical resource: {sid, state, group, max_restart, max_relocate, failback, auto_rebalance, comment}; GET
+omits defaults (failback 1, auto-rebalance 1, max_* 1) and `enabled` is `started`.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,12 +15,17 @@ __metaclass__ = type
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import changed_fields, normalize_sid, sort_sids, to_bool, to_int
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_rule_name, plan_group_rule_membership
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import has, needs
 
 
 RESOURCE_STATES = ('started', 'stopped', 'disabled', 'ignored')
 
 
-RESOURCE_DEFAULTS = dict(state='started', group=None, max_restart=1, max_relocate=1, failback=True, comment='')
+RESOURCE_DEFAULTS = dict(state='started', group=None, max_restart=1, max_relocate=1, failback=True, auto_rebalance=True,
+                         comment='')
+
+# Boolean resource flags that default on: PVE stores only the off value, so on is written as delete=.
+DEFAULT_ON_FLAGS = dict(failback='failback', auto_rebalance='auto-rebalance')
 
 
 def normalize_resource(api, group_by_sid=None):
@@ -34,7 +39,9 @@ def normalize_resource(api, group_by_sid=None):
         group = group_by_sid.get(sid)
     return dict(sid=sid, state=state, group=group, max_restart=to_int(api.get('max_restart'), 1),
                 max_relocate=to_int(api.get('max_relocate'), 1),
-                failback=True if api.get('failback') is None else to_bool(api.get('failback')), comment=api.get('comment') or '')
+                failback=True if api.get('failback') is None else to_bool(api.get('failback')),
+                auto_rebalance=True if api.get('auto-rebalance') is None else to_bool(api.get('auto-rebalance')),
+                comment=api.get('comment') or '')
 
 
 def desired_resources(items, types):
@@ -51,8 +58,22 @@ def desired_resources(items, types):
         state = item.get('state')
         desired.append(dict(sid=sid, state='started' if state == 'enabled' else state, group=item.get('group'),
                             max_restart=item.get('max_restart'), max_relocate=item.get('max_relocate'),
-                            failback=item.get('failback'), comment=item.get('comment')))
+                            failback=item.get('failback'), auto_rebalance=item.get('auto_rebalance'),
+                            comment=item.get('comment')))
     return desired
+
+
+def check_resource_features(desired, packages):
+    """Refuse, before any write, options the cluster's pve-ha-manager does not have, naming the version needed.
+
+    Per-resource auto-rebalance is pve-ha-manager 5.2.3 (PVE 9.2; the version is inferred, see
+    docs/simulators/proxmox.md); older versions answer 400 "property is not defined in schema".
+    """
+    for index, item in enumerate(desired):
+        if item.get('auto_rebalance') is not None and not has(packages, 'resource_auto_rebalance'):
+            raise HaInputError("config[%d].auto_rebalance of %s needs %s; this cluster runs pve-ha-manager %s. Drop "
+                               "auto_rebalance or upgrade." % (index, item['sid'], needs('resource_auto_rebalance'),
+                                                               (packages or {}).get('pve-ha-manager') or 'an unknown version'))
 
 
 def resource_after(current, desired, replace):
@@ -71,7 +92,7 @@ def resource_write_params(before, after, with_group=True, with_failback=True):
     """POST (before None) or PUT parameters for one resource (sid excluded); defaults go to delete=."""
     creating = before is None
     params, delete = {}, []
-    keys = ['state', 'max_restart', 'max_relocate', 'comment']
+    keys = ['state', 'max_restart', 'max_relocate', 'comment', 'auto_rebalance']
     if with_group:
         keys.append('group')
     if with_failback:
@@ -82,11 +103,11 @@ def resource_write_params(before, after, with_group=True, with_failback=True):
             continue
         if creating and value == RESOURCE_DEFAULTS[key]:
             continue
-        if key == 'failback':
+        if key in DEFAULT_ON_FLAGS:
             if value:
-                delete.append('failback')
+                delete.append(DEFAULT_ON_FLAGS[key])
             else:
-                params['failback'] = 0
+                params[DEFAULT_ON_FLAGS[key]] = 0
         elif key in ('group', 'comment'):
             if value:
                 params[key] = value
@@ -138,8 +159,11 @@ def plan_resources(current, desired, state, translate_groups=False, rules=None, 
     if translate_groups:
         inherit_group_failback(current, desired, after, rules)
     commands = []
+    held = held_until_rule(creates, after, rules) if translate_groups else []
     for sid in creates:
         params = resource_write_params(None, after[sid], with_group=not translate_groups, with_failback=with_failback)
+        if sid in held:
+            params['state'] = 'ignored'
         commands.append(dict(op='create', kind='resource', id=sid, params=dict(params, sid=sid)))
     for sid in updates:
         params = resource_write_params(current[sid], after[sid], with_group=not translate_groups, with_failback=with_failback)
@@ -147,6 +171,7 @@ def plan_resources(current, desired, state, translate_groups=False, rules=None, 
             commands.append(dict(op='update', kind='resource', id=sid, params=params))
     if translate_groups:
         commands.extend(plan_group_rule_membership(current, after, rules))
+        commands.extend(dict(op='update', kind='resource', id=sid, params=dict(state='started')) for sid in held)
     purged = []
     if purge_rules and deletes:
         purge, purged = plan_purge(deletes, rules)
@@ -154,6 +179,24 @@ def plan_resources(current, desired, state, translate_groups=False, rules=None, 
     for sid in deletes:
         commands.append(dict(op='delete', kind='resource', id=sid, params={}))
     return dict(before=current, after=after, commands=commands, purged=purged)
+
+
+def held_until_rule(creates, after, rules):
+    """New resources to create as `ignored` and start only once their strict ha-group-* rule holds them.
+
+    On a migrated cluster a resource's group is a rule PUT after the resource exists; a resource created
+    `started` in between is added by the CRM on its node and may be started there or, with
+    rebalance-on-start, anywhere, outside its strict rule. The CRM adds no `ignored` resource
+    (pve-ha-manager HA/Manager.pm, `manage`, "add new service"), so holding it there until the rule
+    names it closes that window. Stopped and disabled resources are started nowhere and need no hold.
+    """
+    held = []
+    for sid in creates:
+        res = after[sid]
+        rule = rules.get(group_rule_name(res['group'])) if res.get('group') else None
+        if rule and rule.get('strict') and res.get('state') == 'started':
+            held.append(sid)
+    return held
 
 
 def plan_purge(deleted, rules):

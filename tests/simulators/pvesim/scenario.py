@@ -162,6 +162,16 @@ def _credentials(raw):
             'token_id': str(raw.get('token_id', DEFAULT_TOKEN_ID)), 'tokens': tokens}
 
 
+def _acl(raw):
+    """ACL entries [{user, path, privs}]: the first one makes fakepve check privileges (root@pam holds all)."""
+    out = []
+    for entry in raw or []:
+        if not entry.get('user') or not isinstance(entry.get('privs'), list):
+            raise ScenarioError('every acl entry needs user and a privs list: {0!r}'.format(entry))
+        out.append({'user': str(entry['user']), 'path': str(entry.get('path', '/')), 'privs': [str(p) for p in entry['privs']]})
+    return out
+
+
 def _ha(raw):
     raw = raw or {}
     groups = [dict(g) for g in raw.get('groups') or []]
@@ -200,4 +210,4 @@ def normalise(raw):
             'ha': _ha(raw.get('ha')), 'options': dict(raw.get('options') or {}),
             'backup_jobs': [dict(j) for j in raw.get('backup_jobs') or []],
             'ceph': raw.get('ceph'),  # pools and CRUSH rules, read by pvesim/ceph.py
-            'credentials': _credentials(raw.get('credentials'))}
+            'credentials': _credentials(raw.get('credentials')), 'acl': _acl(raw.get('acl'))}

@@ -91,6 +91,9 @@ class PveSim(FakePve):
         creds = scn['credentials']
         self.user, self.password = creds['user'], creds['password']
         self.apitokens = dict(creds['tokens'])
+        self.acl = None
+        for entry in scn['acl']:
+            self.grant(entry['user'], entry['path'], *entry['privs'])
         self.version = scn['version']
         self.release_version = '.'.join(scn['version'].split('.')[:2])
         self.features = Features(scn['packages'])
@@ -252,6 +255,13 @@ class PveSim(FakePve):
             return ok(await self.answer(request, match, await raw_params(request), request[USER], call))
         return serve
 
+    def check_permissions(self, user, perms, values, declared=None):
+        """`user => 'all'` lets every logged-in user call, before any `check` (pve-access-control
+        RPCEnvironment.pm check_api2_permissions); fakepve evaluates the check first."""
+        if user is not None and (perms or {}).get('user') == 'all':
+            return
+        super().check_permissions(user, perms, values, declared)
+
     def _version_gate(self, request, template):
         """PVE 8 has no rules API: its HTTP server answers unknown paths with 501 (PVE::HTTPServer)."""
         if not self.features.rules_api and template.startswith('/cluster/ha/rules'):
@@ -304,7 +314,7 @@ class PveSim(FakePve):
             ('DELETE', ha + '/rules/{rule}', self._write(lambda v: self.ha.delete_rule(v['rule']))),
             ('GET', ha + '/status/current', lambda v, u: self.ha_status_current()),
             ('GET', ha + '/status/manager_status', lambda v, u: self.ha_manager_status()),
-            ('GET', '/cluster/options', lambda v, u: self.options_view()),
+            ('GET', '/cluster/options', lambda v, u: self.options_for(u)),
             ('PUT', '/cluster/options', self._write(self._put_options)),
             ('GET', '/cluster/backup', lambda v, u: self._backup_jobs_view()),
             ('GET', '/cluster/backup/{id}', lambda v, u: self._backup_job(v['id'])),
@@ -355,6 +365,13 @@ class PveSim(FakePve):
                 item['RunningKernel'] = '6.8.12-pve'
             out.append(item)
         return out
+
+    def options_for(self, user):
+        """GET /cluster/options: without Sys.Audit on / only console and tag-style (pve-manager get_options)."""
+        view = self.options_view()
+        if not self.allowed(user, '/', 'Sys.Audit'):
+            view = dict((k, v) for k, v in view.items() if k in ('console', 'tag-style'))
+        return view
 
     def options_view(self):
         view = dict((k, dict(v) if isinstance(v, dict) else v) for k, v in self.dc_options.items())

@@ -279,10 +279,12 @@ def test_plan_translated_groups_update_rule_after_resources():
     desired = desired_resources([{'sid': '101', 'group': 'web'}], TYPES)
     plan = plan_resources(current, desired, 'merged', translate_groups=True, rules=rules)
     ops = [(c['op'], c['kind'], c['id']) for c in plan['commands']]
-    assert ops == [('create', 'resource', 'vm:101'), ('update', 'rule', 'ha-group-web')]
-    assert plan['commands'][0]['params'] == {'sid': 'vm:101', 'failback': 0}  # inherits the group's nofailback
+    # strict group: created ignored, started once the rule holds it (test_pve_ha_gaps.py)
+    assert ops == [('create', 'resource', 'vm:101'), ('update', 'rule', 'ha-group-web'), ('update', 'resource', 'vm:101')]
+    assert plan['commands'][0]['params'] == {'sid': 'vm:101', 'failback': 0, 'state': 'ignored'}  # inherits nofailback
     assert 'group' not in plan['commands'][0]['params']
     assert plan['commands'][1]['params'] == {'type': 'node-affinity', 'resources': 'vm:100,vm:101'}
+    assert plan['commands'][2]['params'] == {'state': 'started'}
 
 
 def test_plan_translated_groups_removing_last_member_deletes_rule_before_resource():
