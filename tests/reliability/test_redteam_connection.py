@@ -205,30 +205,44 @@ def trickle():
         proxy.close()
 
 
+def start_up_seconds(ansible, refused_task):
+    """Wall time of the same task failing on a local check: Ansible's and the module's start-up on this
+    machine now, so that the bounds below hold on a loaded machine too."""
+    started = time.monotonic()
+    run = ansible.play(play([refused_task]))
+    assert run.result(refused_task['name'])['failed'], 'the floor task must fail before connecting'
+    return time.monotonic() - started
+
+
 def test_m13_pve_api_timeout_bounds_a_trickled_answer(pve, ansible, evidence, trickle):
     """api_timeout: 3 against 40 bytes/s: each attempt ends at 3 s, so the task ends within the retry bound."""
     evidence.case()
     evidence.fault('trickle')
     proxy = trickle(pve.port)
+    floor = start_up_seconds(ansible, task('gathered', 'proxmox_ha_resources', dict(
+        pve_conn(pve, api_port=proxy.port, api_timeout=-1), state='gathered'), ignore_errors=True))
     started = time.monotonic()
     run = ansible.play(play([task('gathered', 'proxmox_ha_resources', dict(pve_conn(pve, api_port=proxy.port, api_timeout=3),
                                                                            state='gathered'), ignore_errors=True)]))
     elapsed = time.monotonic() - started
     msg = refused(run.result('gathered'), '3 s')
-    # 5 attempts of at most 3 s plus 7.5 s of backoff, plus ansible's own start-up.
-    assert elapsed < 5 * 3 + 7.5 + 15, 'took %.0f s: %s' % (elapsed, msg)
+    # 5 attempts of at most 3 s plus 7.5 s of backoff, beyond what the same task takes to fail locally.
+    assert elapsed - floor < 5 * 3 + 7.5 + 10, 'took %.0f s (%.0f s to fail locally): %s' % (elapsed, floor, msg)
 
 
 def test_m13_vsphere_timeout_bounds_a_trickled_answer(vc, ansible, evidence, trickle):
     evidence.case()
     evidence.fault('trickle')
     proxy = trickle(vc.port)
+    floor = start_up_seconds(ansible, task('info', 'vsphere_cluster_ha_info', dict(
+        vc.auth(port=proxy.port, timeout=-1), datacenter='DC1', cluster='Cluster1'), ignore_errors=True))
     started = time.monotonic()
     run = ansible.play(play([task('info', 'vsphere_cluster_ha_info', dict(vc.auth(port=proxy.port, timeout=3), datacenter='DC1',
                                                                           cluster='Cluster1'), ignore_errors=True)]))
     elapsed = time.monotonic() - started
     refused(run.result('info'), 'timeout')
-    assert elapsed < 3 + 15, 'took %.0f s' % elapsed
+    # Before the fix the trickled answer took 46 s; now one bound of 3 s beyond the local failure.
+    assert elapsed - floor < 3 + 10, 'took %.0f s (%.0f s to fail locally)' % (elapsed, floor)
 
 
 # ---------------------------------------------------------------- L1: the reconfigure's answer is lost
