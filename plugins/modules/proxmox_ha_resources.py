@@ -72,6 +72,15 @@ options:
       comment:
         description: Description; V("") removes it.
         type: str
+  remove_orphaned_rules:
+    description:
+      - Allow removals that delete or invalidate HA rules nobody named in this task - a rule whose only resources
+        are deleted (PVE's purge deletes it), a resource-affinity rule left with one resource, or on a migrated PVE 9
+        the rule C(ha-group-<group>) whose last member leaves (its nodes, priorities, strict and comment go with it).
+      - With V(false) such a task is refused before any write, naming the rules; with V(true) it warns for each.
+        RV(rule_changes) and C(--diff) show what happens to the rules either way.
+    type: bool
+    default: false
   state:
     description:
       - V(merged) creates and updates the listed resources; V(replaced) makes each listed resource exactly as given;
@@ -136,6 +145,15 @@ commands:
   type: list
   elements: dict
   sample: [{method: POST, path: cluster/ha/resources, params: {sid: "vm:100", group: web}}]
+rule_changes:
+  description:
+    - What the removals do to HA rules, per rule - C(effect) is V(deleted), V(invalidated) (a resource-affinity rule
+      left with one resource, which PVE ignores) or V(reduced); C(removed) the SIDs that leave it; C(before) and
+      C(after) the rule (C(after) null when deleted); C(group) the HA group a deleted C(ha-group-*) rule held.
+  returned: unless state is gathered
+  type: list
+  elements: dict
+  sample: [{rule: pin, type: node-affinity, effect: deleted, removed: ["vm:101"], before: {name: pin}, after: null}]
 translated_to_rule:
   description: On PVE 9 with migrated groups, the C(ha-group-*) rules whose resource lists this task changed (or would).
   returned: when groups are migrated
@@ -159,7 +177,8 @@ from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInp
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import guest_types, sort_sids, to_bool
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.requests import first_digest, to_requests
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.resources import (
-    check_error_states, check_resource_features, desired_resources, failback_overridden, normalize_resource, plan_resources, validate_resources)
+    check_error_states, check_resource_features, check_rule_removals, desired_resources, failback_overridden, normalize_resource,
+    plan_resources, validate_resources)
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import apt_path, has, package_versions
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.rules import normalize_rule
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_by_sid_from_rules
@@ -191,6 +210,8 @@ def plan(pm, desired):
         manager = (pm.client.get('cluster/ha/status/manager_status') or {}).get('manager_status') or {}
         check_error_states(planned['commands'], dict(
             (sid, (status or {}).get('state')) for sid, status in (manager.get('service_status') or {}).items()))
+    # Refused before any write (check mode too) unless remove_orphaned_rules allows it (issue 16, M1/M2).
+    rule_warnings = check_rule_removals(planned['rule_changes'], pm.params['remove_orphaned_rules'], pm.params['state'])
     writes = to_requests(planned['commands'], dict(resource=res_digest, rule=rule_digest))
     rules_touched = sorted(cmd['id'] for cmd in planned['commands'] if cmd['kind'] == 'rule')
     overridden = []
@@ -198,7 +219,8 @@ def plan(pm, desired):
         overridden = failback_overridden(desired, current, dict(
             (g.get('group'), to_bool(g.get('nofailback'))) for g in state['groups'] or []))
     return dict(before=as_list(planned['before']), after=as_list(planned['after']), writes=writes, rules=rules_touched,
-                purged=planned['purged'], overridden=overridden)
+                purged=planned['purged'], overridden=overridden, rule_changes=planned['rule_changes'],
+                rule_warnings=rule_warnings)
 
 
 def as_list(by_sid):
@@ -221,15 +243,22 @@ def work(pm):
     result = pm.converge(lambda: plan(pm, desired))
     for warning in result.get('overridden') or []:
         pm.warn(warning)
-    for name in result.get('purged') or []:
-        pm.warn("rule '%s' is deleted with the resources it kept: this PVE has no purge on delete (pve-ha-manager "
-                "< 5.0.7), so the module does what purge does." % name)
-    out = dict(changed=bool(result['writes']), before=result['before'], after=result['after'], commands=result['writes'])
+    for warning in result.get('rule_warnings') or []:
+        pm.warn(warning)
+    if result.get('purged'):
+        pm.warn("this PVE has no purge on delete (pve-ha-manager < 5.0.7), so the module changes the rules itself as "
+                "purge would (%s deleted)." % ', '.join(result['purged']))
+    out = dict(changed=bool(result['writes']), before=result['before'], after=result['after'], commands=result['writes'],
+               rule_changes=result.get('rule_changes') or [])
     if state['groups_migrated']:
         out['translated_to_rule'] = result['rules']
     if pm.diff_mode:
         # Ansible renders a diff side only from a mapping or a string, so key the lists by sid.
         out['diff'] = dict(before=keyed_by_sid(result['before']), after=keyed_by_sid(result['after']))
+        if result.get('rule_changes'):
+            # The side effects on rules, keyed like the resources so both sides show them.
+            out['diff']['before']['rules'] = dict((c['rule'], c['before']) for c in result['rule_changes'])
+            out['diff']['after']['rules'] = dict((c['rule'], c['after']) for c in result['rule_changes'] if c['after'])
     out.update(pm.result_facts())
     return out
 
@@ -249,6 +278,7 @@ def main():
             failback=dict(type='bool'),
             auto_rebalance=dict(type='bool'),
             comment=dict(type='str'))),
+            remove_orphaned_rules=dict(type='bool', default=False),
             state=dict(type='str', choices=['merged', 'replaced', 'overridden', 'deleted', 'gathered'], default='merged')),
         supports_check_mode=True,
     )

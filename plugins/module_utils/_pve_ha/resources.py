@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
-from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import changed_fields, normalize_sid, sort_sids, to_bool, to_int
+from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.parse import changed_fields, format_nodes, normalize_sid, sort_sids, to_bool, to_int
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.translate import group_rule_name, plan_group_rule_membership
 from ansible_collections.clusterops.ha.plugins.module_utils._pve_ha.versions import has, needs
 
@@ -173,12 +173,19 @@ def plan_resources(current, desired, state, translate_groups=False, rules=None, 
         commands.extend(plan_group_rule_membership(current, after, rules))
         commands.extend(dict(op='update', kind='resource', id=sid, params=dict(state='started')) for sid in held)
     purged = []
+    effects = purge_effects(deletes, rules)
     if purge_rules and deletes:
-        purge, purged = plan_purge(deletes, rules)
+        purge, purged = plan_purge(effects)
         commands.extend(purge)
+        effects = [dict(e, effect='deleted', after=None) if e['effect'] == 'invalidated' else e for e in effects]
+    in_rules = set(sid for e in effects for sid in e['removed'])
     for sid in deletes:
-        commands.append(dict(op='delete', kind='resource', id=sid, params={}))
-    return dict(before=current, after=after, commands=commands, purged=purged)
+        # PVE purges by default; naming it shows in `commands` that this DELETE changes rules too.
+        params = dict(purge=1) if sid in in_rules and not purge_rules else {}
+        commands.append(dict(op='delete', kind='resource', id=sid, params=params))
+    rule_changes = effects + emptied_group_rules(commands, rules)
+    return dict(before=current, after=after, commands=commands, purged=purged,
+                rule_changes=sorted(rule_changes, key=lambda e: e['rule']))
 
 
 def held_until_rule(creates, after, rules):
@@ -199,22 +206,86 @@ def held_until_rule(creates, after, rules):
     return held
 
 
-def plan_purge(deleted, rules):
-    """What PVE's purge does, for versions without it: deleted SIDs leave every rule; a rule left empty,
-    or a resource-affinity rule left with one resource (PVE would refuse that update), is deleted."""
-    commands, deleted_rules = [], []
-    gone = set(deleted)
-    for name in sorted(rules):
+def purge_effects(deleted, rules):
+    """What deleting these SIDs does to the rules other than ha-group-* (pure).
+
+    PVE's purge (pve-ha-manager 5.0.7, Config.pm delete_service_from_config) takes each deleted SID out
+    of every rule and deletes a rule left without resources; a resource-affinity rule left with one
+    resource stays, ineffective (ResourceAffinity.pm check_resource_affinity_resources_count).
+    Returns [dict(rule, type, effect deleted|invalidated|reduced, removed, before, after)].
+    """
+    effects = []
+    gone = set(deleted or ())
+    for name in sorted(rules or {}):
         rule = rules[name]
         if rule['name'].startswith('ha-group-') or not gone & set(rule['resources']):
             continue  # ha-group-* membership is planned by plan_group_rule_membership
         left = sort_sids(set(rule['resources']) - gone)
-        if not left or (rule['type'] == 'resource-affinity' and len(left) < 2):
-            commands.append(dict(op='delete', kind='rule', id=name, params={}))
-            deleted_rules.append(name)
+        if not left:
+            effect = 'deleted'
+        elif rule['type'] == 'resource-affinity' and len(left) < 2:
+            effect = 'invalidated'
         else:
-            commands.append(dict(op='update', kind='rule', id=name, params=dict(type=rule['type'], resources=','.join(left))))
+            effect = 'reduced'
+        effects.append(dict(rule=name, type=rule['type'], effect=effect, removed=sort_sids(gone & set(rule['resources'])),
+                            before=rule, after=None if effect == 'deleted' else dict(rule, resources=left)))
+    return effects
+
+
+def plan_purge(effects):
+    """Purge done by the module, for versions without it: a rule left empty, or a resource-affinity rule
+    left with one resource (PVE would refuse that update), is deleted; other rules lose the SIDs."""
+    commands, deleted_rules = [], []
+    for effect in effects:
+        if effect['effect'] == 'reduced':
+            commands.append(dict(op='update', kind='rule', id=effect['rule'], params=dict(
+                type=effect['type'], resources=','.join(effect['after']['resources']))))
+        else:
+            commands.append(dict(op='delete', kind='rule', id=effect['rule'], params={}))
+            deleted_rules.append(effect['rule'])
     return commands, deleted_rules
+
+
+def emptied_group_rules(commands, rules):
+    """ha-group-<g> rules the plan deletes because their last member left (the group's definition goes with them)."""
+    out = []
+    for cmd in commands:
+        if cmd['kind'] == 'rule' and cmd['op'] == 'delete' and cmd['id'].startswith('ha-group-') and cmd['id'] in rules:
+            rule = rules[cmd['id']]
+            out.append(dict(rule=cmd['id'], type=rule['type'], effect='deleted', removed=list(rule['resources']),
+                            before=rule, after=None, group=cmd['id'][len('ha-group-'):]))
+    return out
+
+
+def rule_removal_problem(change):
+    """One clause saying what a planned removal does to a rule the user did not name."""
+    if change.get('group'):
+        before = change['before']
+        return ("deletes rule '%s' with HA group '%s''s definition (nodes %s, strict %s) as %s was its last member; to keep "
+                "it, recreate it later with clusterops.ha.proxmox_ha_group name: %s, nodes: %s, restricted: %s, resources: [...]"
+                % (change['rule'], change['group'], format_nodes(before.get('nodes') or {}) or 'none',
+                   str(bool(before.get('strict'))).lower(), ', '.join(change['removed']), change['group'],
+                   format_nodes(before.get('nodes') or {}) or '[]', str(bool(before.get('strict'))).lower()))
+    if change['effect'] == 'deleted':
+        return "deletes %s rule '%s' (%s was all it held)" % (change['type'], change['rule'], ', '.join(change['removed']))
+    return ("leaves resource-affinity rule '%s' with only %s, which PVE ignores (ineffective)"
+            % (change['rule'], ', '.join(change['after']['resources'])))
+
+
+def check_rule_removals(rule_changes, allowed, state):
+    """Refuse removals that delete or invalidate rules unless remove_orphaned_rules allows it; else warn (pure).
+
+    Returns the warnings to show. Reduced rules (others keep them valid) only warn.
+    """
+    lossy = [c for c in rule_changes if c['effect'] in ('deleted', 'invalidated')]
+    if lossy and not allowed:
+        raise HaInputError("state=%s %s; set remove_orphaned_rules: true to allow it, or change the resources or rules "
+                           "first." % (state, ', and '.join(rule_removal_problem(c) for c in lossy)))
+    warnings = ["this task %s." % rule_removal_problem(c) for c in lossy]
+    for change in rule_changes:
+        if change['effect'] == 'reduced':
+            warnings.append("rule '%s' loses %s (removed HA resources leave every rule)." % (change['rule'], ', '.join(change['removed'])))
+    return warnings
 
 
 def check_error_states(commands, crm_states):

@@ -186,3 +186,28 @@ def with_report(result):
     result['summary'] = summary_sentence(result)
     result['report'] = render_report(result)
     return result
+
+
+# File name used when ha_capacity_report_path names a directory (ends with "/").
+REPORT_DEFAULT_NAME = 'capacity-report'
+
+
+def report_files(path):
+    """The report files for ha_capacity_report_path: dict(directory, markdown, json) (pure).
+
+    A trailing .md or .json is dropped; a path naming a directory ("reports/", or "reports/.md" which
+    would make hidden files) gets REPORT_DEFAULT_NAME inside it (issue 16, L16).
+    """
+    if not isinstance(path, str) or not path.strip():
+        raise ValueError('ha_capacity_report_path is empty; give a path prefix such as reports/capacity, or leave it '
+                         'unset to write no report.')
+    stem = path
+    for suffix in ('.md', '.json'):
+        if stem.endswith(suffix):
+            stem = stem[:-len(suffix)]
+            break
+    directory, _sep, name = stem.rpartition('/')
+    if not name:
+        stem = stem + REPORT_DEFAULT_NAME
+        directory, _sep, name = stem.rpartition('/')
+    return dict(directory=directory if _sep else '', markdown=stem + '.md', json=stem + '.json')
