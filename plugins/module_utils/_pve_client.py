@@ -321,8 +321,12 @@ class PveClient:
             raise PveConnectionError('%s /%s could not be sent: %s' % (method, path, redact(exc, self._secrets)),
                                      kind='request', method=method, path=path)
 
-    def request(self, method, path, **params):
-        """Send one request, retrying transient failures with bounded backoff."""
+    def request(self, method, api_path, **params):
+        """Send one request, retrying transient failures with bounded backoff.
+
+        The API path is `api_path` so that a query parameter named `path` (GET /access/permissions)
+        can be passed like any other."""
+        path = api_path
         params = dict((k, v) for k, v in params.items() if v is not None)
         delays = retry_delays()
         attempt = 0
@@ -347,17 +351,17 @@ class PveClient:
                 self.counts['retries'] += 1
                 self._sleep(delays.pop(0))
 
-    def get(self, path, **params):
-        return self.request('GET', path, **params)
+    def get(self, api_path, **params):
+        return self.request('GET', api_path, **params)
 
-    def post(self, path, **params):
-        return self.request('POST', path, **params)
+    def post(self, api_path, **params):
+        return self.request('POST', api_path, **params)
 
-    def put(self, path, **params):
-        return self.request('PUT', path, **params)
+    def put(self, api_path, **params):
+        return self.request('PUT', api_path, **params)
 
-    def delete(self, path, **params):
-        return self.request('DELETE', path, **params)
+    def delete(self, api_path, **params):
+        return self.request('DELETE', api_path, **params)
 
     def node_names(self):
         """Cluster node names (GET /nodes, cached)."""

@@ -70,3 +70,15 @@ def test_l13_crs_number_out_of_range_is_refused_locally(pve, ansible, evidence):
     run = ansible.play(pve_play(pve, tasks))
     refused_before_any_write(pve, run.result('threshold'), 'crs.ha_auto_rebalance_threshold', '100')
     refused_before_any_write(pve, run.result('margin'), 'crs.ha_auto_rebalance_margin')
+
+
+def test_options_never_set_are_written_after_the_privilege_check(start_pve, ansible, evidence):
+    """A fresh datacenter.cfg shows none of ha/crs/fencing, so the module asks GET /access/permissions?path=/
+    before writing; that query parameter, named `path`, once collided with the client's own argument and
+    failed the task with a TypeError (found by bench_roles on a generated cluster)."""
+    evidence.case()
+    pve = start_pve({'base': 'pve9-3node', 'options': {}})
+    run = ansible.play(pve_play(pve, [task('options', 'proxmox_cluster_ha', dict(shutdown_policy='migrate'))]))
+    result = run.result('options')
+    assert not result.get('failed') and result['changed'] is True, result
+    assert [w['path'] for w in pve.writes()] == ['/cluster/options'], pve.writes()
