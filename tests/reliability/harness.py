@@ -171,6 +171,16 @@ def no_traceback(result):
     return not any(marker in text for marker in TRACEBACK_MARKERS)
 
 
+def refused_before_any_write(pve, result, *words):
+    """A PVE task refused with a message saying each of `words`, no traceback, nothing written."""
+    assert result.get('failed'), 'expected a refusal, got %s' % {k: result.get(k) for k in ('changed', 'msg', 'commands')}
+    assert no_traceback(result), result
+    for word in words:
+        assert word in result['msg'], 'message %r does not mention %r' % (result['msg'], word)
+    assert pve.writes() == [], 'written before the refusal: %s' % pve.writes()
+    assert result['changed'] is False
+
+
 def raw_scenario(name):
     """A shipped PVE scenario file as plain data (to change and load as a dict)."""
     path = os.path.join(REPO, 'tests', 'simulators', 'scenarios', name + '.yml')

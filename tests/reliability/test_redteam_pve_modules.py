@@ -5,17 +5,8 @@ the simulated cluster. Each test failed on the code before its fix: the finding 
 import time
 
 import harness
-from harness import task
+from harness import refused_before_any_write, task
 from test_faults import BASE_RESOURCES, pve_play, with_ha
-
-
-def refused_before_any_write(pve, result, *words):
-    assert result.get('failed'), 'expected a refusal, got %s' % {k: result.get(k) for k in ('changed', 'msg', 'commands')}
-    assert harness.no_traceback(result), result
-    for word in words:
-        assert word in result['msg'], 'message %r does not mention %r' % (result['msg'], word)
-    assert pve.writes() == [], 'written before the refusal: %s' % pve.writes()
-    assert result['changed'] is False
 
 
 def test_m7_lost_write_answer_then_failing_reread_says_changed_and_unconfirmed(pve, ansible, evidence):

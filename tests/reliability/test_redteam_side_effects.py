@@ -4,18 +4,8 @@ simulated cluster. Each test failed on the code before its fix: the finding is n
 
 import os
 
-import harness
-from harness import task
+from harness import refused_before_any_write, task
 from test_faults import BASE_RESOURCES, pve_play, with_ha
-
-
-def refused_before_any_write(pve, result, *words):
-    assert result.get('failed'), 'expected a refusal, got %s' % {k: result.get(k) for k in ('changed', 'msg', 'commands')}
-    assert harness.no_traceback(result), result
-    for word in words:
-        assert word in result['msg'], 'message %r does not mention %r' % (result['msg'], word)
-    assert pve.writes() == [], 'written before the refusal: %s' % pve.writes()
-    assert result['changed'] is False
 
 
 USER_RULES = [dict(rule='pin', type='node-affinity', resources='vm:101', nodes='pve1'),
