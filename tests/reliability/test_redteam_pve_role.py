@@ -84,7 +84,7 @@ def test_l10_container_given_as_bare_vmid_is_protected_as_a_container(start_pve,
     run = role_run(ansible, pve, dict(proxmox_ha_resources=[dict(sid='104')], proxmox_ha_shutdown_policy=''))
     assert run.rc == 0, run.text[-3000:]
     assert sorted(pve.state()['resources']) == ['ct:104']
-    assert [item['sid'] for item in facts(run, 'proxmox_ha_desired_resources')] == ['ct:104']
+    assert [item['sid'] for item in facts(run, 'proxmox_ha_resources_config')] == ['ct:104']
 
 
 def test_m11_overridden_mode_is_reflected_in_the_gate_and_the_summary(start_pve, ansible, evidence):
@@ -94,8 +94,10 @@ def test_m11_overridden_mode_is_reflected_in_the_gate_and_the_summary(start_pve,
                                       proxmox_ha_shutdown_policy=''))
     assert run.rc == 0, run.text[-3000:]
     assert sorted(pve.state()['resources']) == ['vm:100']
-    model = facts(run, 'proxmox_ha_capacity_model')
-    assert sorted(g['id'] for g in model['guests'] if g['ha']) == ['vm:100']
+    # The gate judged the cluster as the run leaves it: vm:100 is the only guest a node failure restarts.
+    scenarios = facts(run, 'ha_capacity_result')['scenarios']
+    assert sum(s['displaced_count'] for s in scenarios) == 1
+    assert [s['not_restarted'] for s in scenarios if s['failed_hosts'] == ['pve1']] == [['vm:101']]
     checks = dict((c['name'], c) for c in facts(run, 'proxmox_ha_checks'))
     assert checks['shared_storage']['evidence']['ha_guests'] == ['vm:100']
     assert 'HA resources (1 managed, 2 removed: vm:101, vm:103)' in run.stdout, run.stdout[-3000:]

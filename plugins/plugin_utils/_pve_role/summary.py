@@ -23,13 +23,13 @@ def changed_items(*loop_results):
     return names
 
 
-def resources_part(result, desired):
+def resources_part(result, desired_count):
     """'HA resources (N managed)', plus the removals the task made (overridden mode), when it changed."""
     if not (result or {}).get('changed'):
         return []
     after = set(res['sid'] for res in result.get('after') or [])
     removed = d.sort_sids(res['sid'] for res in result.get('before') or [] if res['sid'] not in after)
-    text = 'HA resources (%d managed' % len(desired)
+    text = 'HA resources (%d managed' % desired_count
     if removed:
         text += ', %d removed: %s' % (len(removed), ', '.join(removed))
     return [text + ')']
@@ -43,12 +43,14 @@ def capacity_line(capacity, host_failures):
     return 'Capacity: %s' % summary
 
 
-def summary_lines(info, cluster_name, check_mode, results, desired, plan, capacity, checks, host_failures=1):
-    """results: the registered results {groups, group_rules, group_removals, rules, resources, options}."""
-    platform = d.platform(info)
+def summary_lines(assessment, cluster_name, check_mode, results, host_failures=1):
+    """assessment: the proxmox_ha_assess result; results: the registered write results
+    {groups, group_rules, group_removals, rules, resources, options}."""
+    platform = assessment['platform']
+    plan = assessment.get('plan') or {}
     results = results or {}
     head = 'Cluster %s: PVE %s%s%s' % (
-        (info.get('cluster') or {}).get('name') or cluster_name, platform['version'],
+        assessment.get('cluster_name') or cluster_name, platform['version'],
         ' (groups migrated to rules)' if platform['groups_migrated'] else ' (HA groups)',
         ' - CHECK MODE, nothing was written' if check_mode else '')
     parts = []
@@ -58,14 +60,14 @@ def summary_lines(info, cluster_name, check_mode, results, desired, plan, capaci
     rules = changed_items(results.get('rules'))
     if rules:
         parts.append('rules ' + ', '.join(rules))
-    parts += resources_part(results.get('resources'), desired)
+    parts += resources_part(results.get('resources'), assessment['desired_count'])
     if (results.get('options') or {}).get('changed'):
         parts.append('datacenter HA options')
     if plan.get('deferred_rules'):
         parts.append('rules %s (after the new HA resources)' % ', '.join(plan['deferred_rules']))
     lines = [head, ('Would change: ' if check_mode else 'Changed: ') + ('; '.join(parts) or 'nothing'),
-             capacity_line(capacity, host_failures)]
+             capacity_line(assessment.get('capacity'), host_failures)]
     if plan.get('empty_groups'):
         lines.append('Groups without member resources (PVE 9 keeps a group only as a rule over resources, so none '
                      'exists for them): %s' % ', '.join(plan['empty_groups']))
-    return lines + ['Checks:'] + check_lines(checks)
+    return lines + ['Checks:'] + check_lines(assessment['checks'])

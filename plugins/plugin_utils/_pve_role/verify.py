@@ -15,11 +15,19 @@ def requested_state(value):
     return 'started' if (value or 'started') == 'enabled' else (value or 'started')
 
 
-def state_to_verify(after, gathered=None):
-    """The read-back, or the state gathered before the writes when the read-back was skipped (nothing changed)."""
-    if (not after or after.get('skipped')) and gathered is not None:
-        return gathered
-    return after or {}
+def run_mismatches(after, assessment, mode='merged'):
+    """The verdict of the role's verify step.
+
+    after: the info result read back after the writes, or a skipped task when no write task changed
+    anything - then the state gathered before the run is the state after it, and the assessment
+    already holds its verification. Resource entries are verified when the resources task ran;
+    otherwise it had nothing to write (the same planner said so) and the gathered verification covers them.
+    """
+    if not after or after.get('skipped'):
+        return list(assessment.get('gathered_mismatches') or [])
+    plan = assessment.get('plan') or {}
+    resources_mode = mode if plan.get('converge_resources') else 'merged'
+    return mismatches(after, assessment.get('expected') or [], plan.get('options') or {}, resources_mode)
 
 
 def mismatches(after, desired, options, mode='merged'):

@@ -198,6 +198,12 @@ class PveSim(FakePve):
         for sid in list(self.crm_states):
             if sid not in self.ha.resources or self.ha.resources[sid].get('state') == 'disabled':
                 del self.crm_states[sid]  # an error-state service the admin disabled leaves the error state
+        # Guests' hastate is refreshed before the next read, not per write: a bulk run of 10,000
+        # writes would otherwise walk all guests 10,000 times (a simulator cost real PVE has not).
+        self._guests_stale = True
+
+    def _sync_guest_ha_state(self):
+        self._guests_stale = False
         for vmid, (gtype, obj) in self.guest_index.items():
             sid = '{0}:{1}'.format('vm' if gtype == 'qemu' else 'ct', vmid)
             opts = self.ha.resources.get(sid)
@@ -269,6 +275,8 @@ class PveSim(FakePve):
 
     @web.middleware
     async def _sim_middleware(self, request, handler):
+        if getattr(self, '_guests_stale', False) and request.method == 'GET':
+            self._sync_guest_ha_state()
         if request.path.startswith('/_sim/'):
             return await request.match_info.handler(request)
         path = api_path(request.path)

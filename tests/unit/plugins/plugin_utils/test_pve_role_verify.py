@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.clusterops.ha.plugins.plugin_utils._pve_role.verify import mismatches, state_to_verify
+from ansible_collections.clusterops.ha.plugins.plugin_utils._pve_role.verify import mismatches, run_mismatches
 from ansible_collections.clusterops.ha.tests.unit.plugins.plugin_utils.pve_role_cluster import pve9, resource
 
 
@@ -35,7 +35,23 @@ def test_overridden_mode_verifies_the_removals():
         'vm:101: still an HA resource although proxmox_ha_resources_mode is overridden']
 
 
-def test_a_skipped_read_back_verifies_the_gathered_state():
-    gathered = pve9(resources=[resource('vm:100')])
-    assert mismatches(state_to_verify({'skipped': True, 'changed': False}, gathered), [{'sid': 'vm:100'}], {}) == []
-    assert state_to_verify({'resources': []}, gathered) == {'resources': []}
+def test_a_skipped_read_back_is_the_gathered_verification():
+    """No write task changed anything: the gathered state is the state after the run."""
+    assessment = {'gathered_mismatches': ['vm:100: no HA resource after the run'], 'plan': {}, 'expected': []}
+    assert run_mismatches({'skipped': True, 'changed': False}, assessment) == ['vm:100: no HA resource after the run']
+    assert run_mismatches(None, assessment) == ['vm:100: no HA resource after the run']
+
+
+def test_a_read_back_verifies_what_the_resources_task_sent():
+    after = pve9(resources=[resource('vm:100'), resource('vm:101')])
+    sent = {'plan': {'converge_resources': True, 'options': {}}, 'expected': [{'sid': 'vm:100'}, {'sid': 'vm:102'}]}
+    assert run_mismatches(after, sent, 'overridden') == [
+        'vm:102: no HA resource after the run',
+        'vm:101: still an HA resource although proxmox_ha_resources_mode is overridden']
+
+
+def test_without_a_resources_task_the_mode_does_not_judge_the_resources():
+    """Only the options were written: no resource entry was sent, so overridden must not flag every resource."""
+    after = pve9(resources=[resource('vm:100')])
+    only_options = {'plan': {'converge_resources': False, 'options': {'shutdown_policy': 'conditional'}}, 'expected': []}
+    assert run_mismatches(after, only_options, 'overridden') == []
