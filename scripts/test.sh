@@ -79,7 +79,9 @@ stage_lint() {
   if [ ! -x "$venv_bin/ansible-lint" ]; then
     echo "ansible-lint is not installed (tests/requirements-lint.txt)"; return 1
   fi
-  (cd "$tree" && "$venv_bin/ansible-lint" --offline)
+  (cd "$tree" && "$venv_bin/ansible-lint" --offline) || return 1
+  # Plugin, module and role documentation as the Ansible docsite builds it.
+  (cd "$tree" && "$venv_bin/antsibull-docs" lint-collection-docs --plugin-docs .)
 }
 
 stage_benchmarks() {
