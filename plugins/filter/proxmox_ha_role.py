@@ -16,8 +16,8 @@ __metaclass__ = type
 from ansible_collections.clusterops.ha.plugins.plugin_utils._pve_role import summary, verify
 
 
-def proxmox_ha_verify(after, assessment, mode='merged'):
-    return verify.run_mismatches(after, assessment or {}, mode or 'merged')
+def proxmox_ha_verify(readback, assessment, mode='merged'):
+    return verify.run_mismatches(readback, assessment or {}, mode or 'merged')
 
 
 def proxmox_ha_summary(assessment, cluster_name, check_mode, results, host_failures=1):

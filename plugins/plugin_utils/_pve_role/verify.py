@@ -15,23 +15,30 @@ def requested_state(value):
     return 'started' if (value or 'started') == 'enabled' else (value or 'started')
 
 
-def run_mismatches(after, assessment, mode='merged'):
+def run_mismatches(readback, assessment, mode='merged'):
     """The verdict of the role's verify step.
 
-    after: the info result read back after the writes, or a skipped task when no write task changed
-    anything - then the state gathered before the run is the state after it, and the assessment
-    already holds its verification. Resource entries are verified when the resources task ran;
-    otherwise it had nothing to write (the same planner said so) and the gathered verification covers them.
+    readback: {resources: the registered proxmox_ha_resources state=gathered task, options: the
+    registered proxmox_cluster_ha read (check mode, nothing asked)}. When the resources read was
+    skipped (no write task changed anything) the state gathered before the run is the state after
+    it, and the assessment already holds its verification. Resource entries are verified when the
+    resources task ran; otherwise it had nothing to write (the same planner said so) and the
+    gathered verification covers them.
     """
-    if not after or after.get('skipped'):
+    readback = readback or {}
+    resources = readback.get('resources') or {}
+    if not resources or resources.get('skipped'):
         return list(assessment.get('gathered_mismatches') or [])
+    options = readback.get('options') or {}
+    after = dict(resources=resources.get('gathered') or [],
+                 options={} if options.get('skipped') else options.get('before') or {})
     plan = assessment.get('plan') or {}
     resources_mode = mode if plan.get('converge_resources') else 'merged'
     return mismatches(after, assessment.get('expected') or [], plan.get('options') or {}, resources_mode)
 
 
 def mismatches(after, desired, options, mode='merged'):
-    """after: the info result read after the run; options: the datacenter options asked for (configure plan)."""
+    """after: {resources, options} as read (an info result has both); options: the datacenter options asked for."""
     problems = []
     current = dict((res['sid'], res) for res in after.get('resources') or [])
     for item in desired:

@@ -35,23 +35,35 @@ def test_overridden_mode_verifies_the_removals():
         'vm:101: still an HA resource although proxmox_ha_resources_mode is overridden']
 
 
+def readback(resources, options=None):
+    """The registered read-back tasks: proxmox_ha_resources state=gathered and proxmox_cluster_ha (check mode)."""
+    return dict(resources=dict(changed=False, gathered=resources),
+                options=dict(skipped=True) if options is None else dict(changed=False, before=options, after=options))
+
+
 def test_a_skipped_read_back_is_the_gathered_verification():
     """No write task changed anything: the gathered state is the state after the run."""
     assessment = {'gathered_mismatches': ['vm:100: no HA resource after the run'], 'plan': {}, 'expected': []}
-    assert run_mismatches({'skipped': True, 'changed': False}, assessment) == ['vm:100: no HA resource after the run']
+    assert run_mismatches({'resources': {'skipped': True, 'changed': False}}, assessment) == [
+        'vm:100: no HA resource after the run']
     assert run_mismatches(None, assessment) == ['vm:100: no HA resource after the run']
 
 
 def test_a_read_back_verifies_what_the_resources_task_sent():
-    after = pve9(resources=[resource('vm:100'), resource('vm:101')])
     sent = {'plan': {'converge_resources': True, 'options': {}}, 'expected': [{'sid': 'vm:100'}, {'sid': 'vm:102'}]}
-    assert run_mismatches(after, sent, 'overridden') == [
+    assert run_mismatches(readback([resource('vm:100'), resource('vm:101')]), sent, 'overridden') == [
         'vm:102: no HA resource after the run',
         'vm:101: still an HA resource although proxmox_ha_resources_mode is overridden']
 
 
+def test_the_options_read_back_is_compared_with_the_options_asked():
+    asked = {'plan': {'converge_resources': False, 'options': {'shutdown_policy': 'migrate', 'crs': {'ha': 'static'}}},
+             'expected': []}
+    read = readback([], dict(shutdown_policy='migrate', fencing='watchdog', crs=dict(ha='basic')))
+    assert run_mismatches(read, asked) == ['crs ha static asked, cluster reports basic']
+
+
 def test_without_a_resources_task_the_mode_does_not_judge_the_resources():
     """Only the options were written: no resource entry was sent, so overridden must not flag every resource."""
-    after = pve9(resources=[resource('vm:100')])
-    only_options = {'plan': {'converge_resources': False, 'options': {'shutdown_policy': 'conditional'}}, 'expected': []}
-    assert run_mismatches(after, only_options, 'overridden') == []
+    only_options = {'plan': {'converge_resources': False, 'options': {}}, 'expected': []}
+    assert run_mismatches(readback([resource('vm:100')]), only_options, 'overridden') == []
