@@ -102,6 +102,10 @@ def _convert(name, value):
         return _tristate(name, value)
     if value is None:
         return default
+    if default is None and value == '':
+        # An optional variable without a default: ansible-core < 2.19 renders the
+        # "{{ x | default(none) }}" that roles/vsphere_ha/vars/main.yml hands over as ''.
+        return None
     if kind == 'str' and not isinstance(value, str):
         value = str(value)
     try:

@@ -95,3 +95,32 @@ def test_vm_overrides_are_kept_as_given():
     given = [{'vm': 'db01', 'restart_priority': 'highest'}, {'vm': 'vm-42', 'isolation_response': 'shutdown'}]
     result = role_variables(variables(vm_overrides=given))
     assert result['vm_overrides'] == given and result['vsan_witness'] is False and result['reconfigure_hosts'] == ''
+
+
+def _render_handed_variables(extra):
+    """roles/vsphere_ha/vars/main.yml rendered by the installed ansible-core, as a play would."""
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar
+    try:
+        from ansible.template import trust_as_template  # ansible-core >= 2.19 renders only trusted text
+    except ImportError:  # older ansible-core renders every string
+        def trust_as_template(text):
+            return text
+    context = dict(_yaml('defaults', 'main.yml'), inventory_hostname='esx-lab', vsphere_ha_datacenter='DC-VSAN',
+                   vsphere_ha_cluster='VSAN-Cluster')
+    context.update(extra)
+    templar = Templar(loader=DataLoader(), variables=context)
+    handed = _yaml('vars', 'main.yml')['vsphere_ha_variables']
+    return dict((name, templar.template(trust_as_template(text))) for name, text in handed.items())
+
+
+def test_an_unset_prefix_length_rendered_by_ansible_is_unset_without_a_warning():
+    # ansible-core < 2.19 renders "{{ x | default(none) }}" as '' rather than None.
+    result = role_variables(_render_handed_variables({}))
+    assert result['vsan_prefix_length'] is None and result['warnings'] == []
+    assert result['host_failures'] == 1 and result['isolation_addresses'] == [] and result['verify'] is True
+
+
+def test_a_set_prefix_length_rendered_by_ansible_still_warns():
+    result = role_variables(_render_handed_variables({'vsphere_ha_vsan_prefix_length': 24}))
+    assert result['vsan_prefix_length'] == 24 and len(result['warnings']) == 1
