@@ -67,6 +67,11 @@ def pve_cases():
         ('connection-token-user-mismatch', 'proxmox_cluster_ha_info', dict(api_user='ops@pve'), ['api_user']),
         ('connection-port-not-int', 'proxmox_cluster_ha_info', dict(api_port='eighty'), ['api_port']),
         ('info-negative-reserved', 'proxmox_cluster_ha_info', dict(host_reserved_mb=-1), ['host_reserved_mb']),
+        ('assess-bad-mode', 'proxmox_ha_assess', dict(mode='sideways'), ['mode']),
+        ('assess-host-failures-not-int', 'proxmox_ha_assess', dict(host_failures='lots'), ['host_failures']),
+        ('assess-unknown-option', 'proxmox_ha_assess', dict(protect_running=True), ['protect_running']),
+        ('assess-unknown-vmid', 'proxmox_ha_assess', dict(resources=[dict(sid='9999')]), ['resources[0].sid', '9999']),
+        ('assess-negative-reserved', 'proxmox_ha_assess', dict(host_reserved_mb=-1), ['host_reserved_mb']),
     ]
 
 

@@ -17,6 +17,7 @@ PVE9_TASKS = [
                                           resources=['vm:100', 'vm:101'])),
     task('options', 'proxmox_cluster_ha', dict(shutdown_policy='migrate', crs=dict(ha='static'))),
     task('info', 'proxmox_cluster_ha_info', {}),
+    task('assess', 'proxmox_ha_assess', dict(protect_running_guests=True, shutdown_policy='migrate')),
 ]
 PVE8_TASKS = [
     task('group', 'proxmox_ha_group', dict(name='web', nodes=['pve1:2', 'pve2'], nofailback=True)),
@@ -31,7 +32,7 @@ VS_TASKS = [
                                           admission_control=dict(policy='percentage', failover_level=1))),
     task('info', 'vsphere_cluster_ha_info', dict(datacenter='DC1', cluster='Cluster1')),
 ]
-READ_ONLY = ('info',)
+READ_ONLY = ('info', 'assess')
 # The group exists already (with other settings): in check mode the resources task cannot see a group created
 # by an earlier task of the same run, which is the role's business (it defers such steps).
 PVE8_SCENARIO = with_ha('pve8-3node', groups=[dict(group='web', nodes='pve3', nofailback=0)])

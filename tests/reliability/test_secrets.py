@@ -49,7 +49,7 @@ def pve_args(pve, **args):
 def test_pve_secrets_hidden_at_vvvv_in_failures_diffs_and_request_log(pve_secret, ansible, evidence, tmp_path):
     pve = pve_secret
     secrets = [PVE_PASSWORD, PVE_TOKEN_SECRET, WRONG_PASSWORD, WRONG_TOKEN_SECRET]
-    evidence.case(6)
+    evidence.case(8)
     evidence.fault('http500')
     pw = dict(api_user='root@pam', api_password='{{ pve_password }}')
     tok = dict(api_token_id='root@pam!ci', api_token_secret='{{ pve_token_secret }}')
@@ -62,6 +62,10 @@ def test_pve_secrets_hidden_at_vvvv_in_failures_diffs_and_request_log(pve_secret
         task('token-rule', 'proxmox_ha_rule', dict(pve_args(pve, **tok), name='pin', type='node-affinity', resources=['vm:100'],
                                                    nodes=['pve1'])),
         task('wrong-password', 'proxmox_cluster_ha_info', pve_args(pve, api_user='root@pam', api_password='{{ wrong_password }}'),
+             ignore_errors=True),
+        task('assess-password', 'proxmox_ha_assess', dict(pve_args(pve, **pw), protect_running_guests=True)),
+        task('assess-wrong-token', 'proxmox_ha_assess', dict(pve_args(pve, api_token_id='root@pam!ci',
+                                                                       api_token_secret='{{ wrong_token_secret }}')),
              ignore_errors=True),
         task('wrong-token', 'proxmox_ha_resources', dict(pve_args(pve, api_token_id='root@pam!ci',
                                                                   api_token_secret='{{ wrong_token_secret }}'), state='gathered'),
@@ -77,6 +81,8 @@ def test_pve_secrets_hidden_at_vvvv_in_failures_diffs_and_request_log(pve_secret
     assert env_run.rc == 0, env_run.text[-3000:]
     assert run.result('password-change')['changed'] and run.result('token-rule')['changed'], run.text[-3000:]
     assert run.result('token-change')['failed'] and run.result('wrong-password')['failed'] and run.result('wrong-token')['failed']
+    # The role's read-and-decide action passes the credentials on to the info module it runs.
+    assert run.result('assess-password')['desired_count'] > 0 and run.result('assess-wrong-token')['failed']
     assert 'Login' in run.result('wrong-password')['msg'] or '401' in run.result('wrong-password')['msg']
     assert 'EXEC' in run.text and 'module_args' in run.text, 'expected -vvvv output (connection commands, module arguments)'
     assert_no_secret('ansible-playbook -vvvv output', run.text + env_run.text, secrets)

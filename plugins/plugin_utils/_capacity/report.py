@@ -111,6 +111,11 @@ def _factor_lines(result):
             row['name'], row['failures_tolerated'], row['failure_domain'], row['ha_guests'], row['tolerated']))
     memory = [row for row in result['factors'] if row['factor'] == 'memory'][0]
     lines.append('- memory and placement: survives %s host failure(s).' % _figure(memory))
+    skipped = result.get('not_explored')
+    if skipped:
+        lines.append("- k = %d was not replayed: PVE's static scheduler scores every node for every displaced guest, "
+                     "%d scorings for all %d-failure sets (more than %d); ask for it (host_failures) to have it decided."
+                     % (skipped['host_failures'], skipped['static_scorings'], skipped['host_failures'], skipped['budget']))
     scheduler = result.get('scheduler')
     if scheduler is not None:
         lines.append("- placement replays PVE's own recovery (CRS %s%s, service-ID order, no backtracking), then checks memory." % (

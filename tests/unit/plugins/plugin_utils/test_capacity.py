@@ -460,7 +460,7 @@ def test_result_is_json_serialisable_and_stable():
     assert json.dumps(first) == json.dumps(second)
     assert list(first) == ['ok', 'host_failures', 'tolerated_host_failures', 'limited_by', 'factors', 'refusal', 'quorum',
                            'storage', 'view', 'reserve_percent', 'platform', 'cluster', 'scheduler', 'maintenance',
-                           'aggregate', 'placement', 'worst_scenario', 'scenarios', 'hosts', 'by_host_failures',
+                           'aggregate', 'placement', 'worst_scenario', 'scenarios', 'hosts', 'by_host_failures', 'not_explored',
                            'vsphere_admission_control', 'fault_domains', 'summary', 'report']
 
 

@@ -176,3 +176,36 @@ def test_strict_rule_with_no_online_node_leaves_the_guest_down():
 def test_crs_mode_is_validated():
     with pytest.raises(CapacityModelError, match="crs is 'fastest'; use basic, static or dynamic"):
         normalize_model(pve(3, {}, crs='fastest'))
+
+
+# --- how far beyond the requested k the static replay goes --------------------------------------
+
+def roomy_static(nodes=6):
+    """Every node holds two 1 GiB HA guests and has room for many more: N+k holds for every k quorum allows."""
+    place = dict(('vm:%d%02d' % (n, i), 'node%d' % n) for n in range(1, nodes + 1) for i in range(2))
+    return pve(nodes, place, crs='static')
+
+
+def test_static_replay_beyond_the_requested_k_stops_at_its_budget_and_says_or_more(monkeypatch):
+    from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity import engine
+    from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.report import with_report
+    full = evaluate(roomy_static())
+    assert full['tolerated_host_failures'] == 2 and full['limited_by'] == 'quorum' and full['not_explored'] is None
+    # A budget below what k = 2 costs (C(6, 2) sets x 2 failed nodes x 12 HA guests = 360 node scorings).
+    monkeypatch.setattr(engine, 'EXPLORE_STATIC_BUDGET', 359)
+    capped = with_report(engine.evaluate(roomy_static(), host_failures=1))
+    assert capped['ok'] is True and capped['tolerated_host_failures'] == 1
+    assert [row for row in capped['factors'] if row['factor'] == 'memory'] == [
+        {'factor': 'memory', 'tolerated': 1, 'at_least': True}]
+    assert capped['not_explored'] == {'host_failures': 2, 'static_scorings': 360, 'budget': 359}
+    assert 'memory 1 or more' in capped['summary'] and 'k = 2 was not replayed' in capped['report']
+    # The requested k is always decided, whatever it costs.
+    asked = engine.evaluate(roomy_static(), host_failures=2)
+    assert asked['ok'] is True and asked['tolerated_host_failures'] == 2 and asked['not_explored'] is None
+
+
+def test_the_budget_never_applies_to_basic():
+    from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity import engine
+    model = dict(roomy_static(), crs='basic')
+    cluster = engine.new_cluster(normalize_model(model), 'configured', 0)
+    assert engine._static_scorings(cluster, 2) == 0
