@@ -26,6 +26,8 @@ from .versions import Features
 
 MiB = 1024 * 1024
 API_PREFIXES = ('/api2/json', '/api2/extjs')
+# HA configuration writes (resources, groups, rules) under either API prefix: they never read a guest's hastate.
+HA_WRITES = tuple(prefix + '/cluster/ha/' for prefix in API_PREFIXES)
 # Share of its configured memory a running guest is shown using (the rest is free inside the guest).
 GUEST_MEM_USE = 0.5
 
@@ -198,8 +200,8 @@ class PveSim(FakePve):
         for sid in list(self.crm_states):
             if sid not in self.ha.resources or self.ha.resources[sid].get('state') == 'disabled':
                 del self.crm_states[sid]  # an error-state service the admin disabled leaves the error state
-        # Guests' hastate is refreshed before the next read, not per write: a bulk run of 10,000
-        # writes would otherwise walk all guests 10,000 times (a simulator cost real PVE has not).
+        # Guests' hastate is refreshed before the next request that may read it, not per HA write: a bulk
+        # run of 10,000 writes would otherwise walk all guests 10,000 times (a simulator cost real PVE has not).
         self._guests_stale = True
 
     def _sync_guest_ha_state(self):
@@ -275,7 +277,9 @@ class PveSim(FakePve):
 
     @web.middleware
     async def _sim_middleware(self, request, handler):
-        if getattr(self, '_guests_stale', False) and request.method == 'GET':
+        if getattr(self, '_guests_stale', False) and not (request.method != 'GET' and request.path.startswith(HA_WRITES)):
+            # Everything but another HA configuration write may read a guest's hastate (a start request routes
+            # through HA when the guest is an HA resource), so refresh first.
             self._sync_guest_ha_state()
         if request.path.startswith('/_sim/'):
             return await request.match_info.handler(request)
