@@ -1,12 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, clusterops.ha maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters behind the clusterops.ha.vsphere_ha role: one filter per decision, plain data in and out.
+"""Filters behind the clusterops.ha.vsphere_ha role, plain data in and out.
 
-gather -> vsphere_ha_role_variables, vsphere_ha_cluster_facts; decide -> vsphere_ha_desired_settings,
-vsphere_ha_preflight; verify -> vsphere_ha_verification; summarise -> vsphere_ha_summary_lines.
-The logic lives in plugins/plugin_utils/_vsphere_role/ (one file per concern); documentation
-in one YAML sidecar file per filter next to this one.
+vsphere_ha_role_variables types the role variables; everything decided before the write (cluster
+facts, preflight, N+k verdict, settings) comes from the action clusterops.ha.vsphere_ha_assess, so
+the cluster's VMs never pass through host variables; vsphere_ha_verification and
+vsphere_ha_summary_lines judge and print after the write. The logic lives in
+plugins/plugin_utils/_vsphere_role/ (one file per concern); documentation in one YAML sidecar file
+per filter next to this one.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,9 +20,6 @@ import functools
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.clusterops.ha.plugins.module_utils._errors import HaInputError
-from ansible_collections.clusterops.ha.plugins.plugin_utils._vsphere_role.facts import cluster_facts
-from ansible_collections.clusterops.ha.plugins.plugin_utils._vsphere_role.preflight import preflight_checks
-from ansible_collections.clusterops.ha.plugins.plugin_utils._vsphere_role.settings import desired_settings
 from ansible_collections.clusterops.ha.plugins.plugin_utils._vsphere_role.summary import summary_lines
 from ansible_collections.clusterops.ha.plugins.plugin_utils._vsphere_role.variables import role_variables
 from ansible_collections.clusterops.ha.plugins.plugin_utils._vsphere_role.verify import verification
@@ -39,9 +38,6 @@ def _input_errors_as_filter_errors(function, name):
 
 FILTERS = {
     'vsphere_ha_role_variables': role_variables,
-    'vsphere_ha_cluster_facts': cluster_facts,
-    'vsphere_ha_desired_settings': desired_settings,
-    'vsphere_ha_preflight': preflight_checks,
     'vsphere_ha_verification': verification,
     'vsphere_ha_summary_lines': summary_lines,
 }

@@ -31,6 +31,7 @@ VS_TASKS = [
                                                                     datastores=['shared-vmfs01']),
                                           admission_control=dict(policy='percentage', failover_level=1))),
     task('info', 'vsphere_cluster_ha_info', dict(datacenter='DC1', cluster='Cluster1')),
+    task('assess', 'vsphere_ha_assess', dict(variables=dict(datacenter='DC1', cluster='Cluster1', restart_priority='high'))),
 ]
 READ_ONLY = ('info', 'assess')
 # The group exists already (with other settings): in check mode the resources task cannot see a group created

@@ -104,7 +104,7 @@ def vcsim_secret(certificate, vcsim_binary, tmp_path):
 
 def test_vsphere_secrets_hidden_at_vvvv_in_failures_and_diffs(vcsim_secret, ansible, evidence, tmp_path):
     sim = vcsim_secret
-    evidence.case(4)
+    evidence.case(5)
     evidence.fault('http500')
     conn = dict(hostname='127.0.0.1', port=sim.port, username='automation@vsphere.local', ca_path=sim.cafile)
     ha = dict(datacenter='DC1', cluster='Cluster1', enabled=True, restart_priority='high')
@@ -113,19 +113,23 @@ def test_vsphere_secrets_hidden_at_vvvv_in_failures_and_diffs(vcsim_secret, ansi
         task('wrong-password', 'vsphere_cluster_ha_info', dict(conn, password='{{ vc_wrong_password }}', datacenter='DC1',
                                                                cluster='Cluster1'),
              ignore_errors=True),
+        task('assess-wrong-password', 'vsphere_ha_assess',
+             dict(conn, password='{{ vc_wrong_password }}', variables=dict(datacenter='DC1', cluster='Cluster1')),
+             ignore_errors=True),
         task('broken-answer', 'vsphere_cluster_ha', dict(conn, password='{{ vc_password }}', datacenter='DC1', cluster='Cluster1',
                                                          restart_priority='low'), ignore_errors=True),
     ]
     extra = secrets_file(tmp_path, vc_password=VC_PASSWORD, vc_wrong_password=VC_WRONG_PASSWORD)
-    run = ansible.play(play(tasks[:2]), diff=True, verbosity=4, extra_args=extra)
+    run = ansible.play(play(tasks[:3]), diff=True, verbosity=4, extra_args=extra)
     env_run = ansible.play(play([task('env-password', 'vsphere_cluster_ha_info', dict(
         hostname='127.0.0.1', port=sim.port, ca_path=sim.cafile, datacenter='DC1', cluster='Cluster1'))]),
         verbosity=4, env_extra=dict(VMWARE_USER='automation@vsphere.local', VMWARE_PASSWORD=VC_PASSWORD))
     assert env_run.rc == 0, env_run.text[-3000:]
     # The last task meets an HTML 500 page (a failing proxy) on its reconfigure.
     sim.fault('http500', count=1, method='ReconfigureComputeResource_Task')
-    failing = ansible.play(play(tasks[2:]), diff=True, verbosity=4, extra_args=extra)
+    failing = ansible.play(play(tasks[3:]), diff=True, verbosity=4, extra_args=extra)
     assert run.result('change')['changed'] and run.result('wrong-password')['failed'], run.text[-3000:]
+    assert run.result('assess-wrong-password')['failed'], run.text[-3000:]
     assert failing.result('broken-answer')['failed'], failing.text[-3000:]
     secrets = [VC_PASSWORD, VC_WRONG_PASSWORD]
     runs = (run, env_run, failing)

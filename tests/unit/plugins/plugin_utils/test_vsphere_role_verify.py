@@ -73,8 +73,7 @@ def test_summary_says_plainly_that_n_plus_0_is_no_failover_protection():
 
 def test_filters_turn_bad_input_into_one_filter_error():
     filters = FilterModule().filters()
-    assert sorted(filters) == ['vsphere_ha_cluster_facts', 'vsphere_ha_desired_settings', 'vsphere_ha_preflight',
-                               'vsphere_ha_role_variables', 'vsphere_ha_summary_lines', 'vsphere_ha_verification']
+    assert sorted(filters) == ['vsphere_ha_role_variables', 'vsphere_ha_summary_lines', 'vsphere_ha_verification']
     with pytest.raises(AnsibleFilterError, match='^vsphere_ha_role_variables: vsphere_ha_cluster is empty'):
         filters['vsphere_ha_role_variables']({'datacenter': 'DC1', 'cluster': ''})
 
