@@ -421,16 +421,15 @@ def evaluate(model, host_failures=1, view='configured', reserve_percent=0,
     memory = -1
     requested = None
     k = 0
-    explored_to = None
     not_explored = None
     while k <= min(memory_cap, max(len(cluster.online) - 1, 0)):
         agg_ok = aggregate(cluster, k)['ok']
         if not agg_ok and k != host_failures:
             break
-        if k > host_failures and _static_scorings(cluster, k) > EXPLORE_STATIC_BUDGET:
-            explored_to = k - 1  # sound: every k' <= k - 1 passed; larger k are not claimed
-            not_explored = {'host_failures': k, 'static_scorings': _static_scorings(cluster, k),
-                            'budget': EXPLORE_STATIC_BUDGET}
+        scorings = _static_scorings(cluster, k) if k > host_failures else 0
+        if scorings > EXPLORE_STATIC_BUDGET:
+            # Sound: every k' < k passed (memory is k - 1); larger k are not claimed.
+            not_explored = {'host_failures': k, 'static_scorings': scorings, 'budget': EXPLORE_STATIC_BUDGET}
             break
         full = k == host_failures
         summary, scenarios, track = _evaluate_k(cluster, k, enumeration_limit, search_node_limit, full)
@@ -442,8 +441,7 @@ def evaluate(model, host_failures=1, view='configured', reserve_percent=0,
             break
         memory = k
         k += 1
-    memory_at_least = ((memory == memory_cap and memory_cap < max(len(cluster.online) - 1, 0))
-                       or (explored_to is not None and memory == explored_to))
+    memory_at_least = (memory == memory_cap and memory_cap < max(len(cluster.online) - 1, 0)) or not_explored is not None
     if requested is None:
         summary, scenarios, track = _evaluate_k(cluster, host_failures, enumeration_limit, search_node_limit, True)
         summary['aggregate_ok'] = aggregate(cluster, host_failures)['ok']
@@ -476,7 +474,7 @@ def evaluate(model, host_failures=1, view='configured', reserve_percent=0,
         'scenarios': scenarios,
         'hosts': _host_rows(cluster, track),
         'by_host_failures': [_k_row(s) for s in by_k],
-        'not_explored': not_explored if memory_at_least and explored_to == memory else None,
+        'not_explored': not_explored,
         'vsphere_admission_control': _admission_percent(cluster, model, host_failures),
         'fault_domains': _fault_domains(cluster, model, domain_failures, out_of_service, down, domain_of,
                                         search_node_limit),

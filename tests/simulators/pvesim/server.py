@@ -277,7 +277,7 @@ class PveSim(FakePve):
 
     @web.middleware
     async def _sim_middleware(self, request, handler):
-        if getattr(self, '_guests_stale', False) and not (request.method != 'GET' and request.path.startswith(HA_WRITES)):
+        if self._guests_stale and not (request.method != 'GET' and request.path.startswith(HA_WRITES)):
             # Everything but another HA configuration write may read a guest's hastate (a start request routes
             # through HA when the guest is an HA resource), so refresh first.
             self._sync_guest_ha_state()
