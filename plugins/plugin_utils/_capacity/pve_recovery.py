@@ -15,9 +15,14 @@ has the table of sources):
   ``get_node_affinity``; a non-strict rule adds every other node at priority -1 in
   ``plugin_compile``), minus nodes of negative-affinity partners, then narrowed to the most
   populated node of positive-affinity partners (Rules/ResourceAffinity.pm);
-- scheduler: ``basic`` takes the node with the fewest services (Usage/Basic.pm), ``static`` the
-  best TOPSIS score over CPU and memory of all online nodes (pve_static.rs, topsis.rs); ties go
-  to the first node name.
+- scheduler: ``basic`` takes the node with the fewest services (Usage/Basic.pm), ties to the first
+  node name; ``static`` the best TOPSIS score over CPU and memory of all online nodes
+  (pve_static.rs, topsis.rs).
+
+Equal ``static`` scores are not broken by name in practice: proxmox-perl-rs hands the nodes to the
+scorer in HashMap order and the float sums then differ in the last bit, so which of several equally
+loaded nodes PVE takes is not determined. The replay therefore follows every tied choice that can
+change the outcome (``scenario``), and a failure set is ok only if every such branch is.
 
 A guest with no candidate stays down. Memory plays no part in PVE's choice, so the memory check
 comes afterwards: a survivor whose load exceeds its usable memory is overloaded.
@@ -26,6 +31,7 @@ comes afterwards: a survivor whose load exceeds its usable memory is overloaded.
 from __future__ import absolute_import, division, print_function
 
 import heapq
+import itertools
 import math
 
 from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.placement import (
@@ -37,6 +43,11 @@ __metaclass__ = type
 TOPSIS_WEIGHTS = (1.0 / 18, 2.0 / 18, 5.0 / 18, 10.0 / 18)
 # Scores this close are taken as equal (identical nodes); PVE's pick then depends on float summation order.
 SCORE_EPSILON = 1e-12
+# Replays of one failure set at most, following the tied static choices that can change the outcome;
+# past it the set is undecided (not ok, not proven).
+TIE_BRANCH_LIMIT = 64
+# Role swaps of interchangeable hosts checked against one guest's rule; past it the shortcut is given up.
+MIRROR_PERMUTATION_LIMIT = 24
 
 
 def _components(guests):
@@ -69,6 +80,77 @@ def _components(guests):
         for gid in members:
             out[gid] = members
     return out
+
+
+def _extended(mapping, pairs):
+    out = dict(mapping)
+    out.update(pairs)
+    return out
+
+
+class _Mirrors:
+    """Groups of hosts that static ties made interchangeable, and how far their free memory differed.
+
+    A tie among interchangeable hosts is replayed once: the other choices lead to mirror images of
+    the replayed recovery (the hosts' roles permuted). Two checks keep that sound:
+    - `permutations` lists the role swaps that a guest's node-affinity rule tells apart; the replay
+      then makes sure the swap leaves that guest's choice unchanged, or gives up the shortcut;
+    - `clear`: in a mirror image a host ends with another group member's free memory, shifted by
+      at most the differences in free memory at the ties that joined the group. So the least free
+      member of every group must keep more than the group's summed differences.
+    (Tested against following every tied choice: test_capacity_pve_static_ties.py.)"""
+
+    def __init__(self, size):
+        self.parent = list(range(size))
+        self.spread = [0] * size
+        self.members = dict((h, [h]) for h in range(size))
+        self.steps = dict((h, set()) for h in range(size))  # the ties (sequence steps) that made each group
+
+    def find(self, h):
+        while self.parent[h] != h:
+            self.parent[h] = self.parent[self.parent[h]]
+            h = self.parent[h]
+        return h
+
+    def join(self, hosts, free, step):
+        chosen = hosts[0]
+        for other in hosts[1:]:
+            a, b = self.find(chosen), self.find(other)
+            gap = abs(free[chosen] - free[other])
+            if a != b:
+                self.parent[b] = a
+                self.spread[a] += self.spread[b] + gap
+                self.members[a].extend(self.members.pop(b))
+                self.steps[a] |= self.steps.pop(b)
+            else:
+                self.spread[a] += gap
+            self.steps[a].add(step)
+
+    def permutations(self, rule):
+        """Every role swap of the groups that `rule` ({host: priority}) tells apart, as {host: host}
+        maps (identity left out), or None when there are more than MIRROR_PERMUTATION_LIMIT; and
+        the steps of the ties that made those groups."""
+        cut = [(root, members) for root, members in self.members.items()
+               if len(members) > 1 and len(set(rule.get(h) for h in members)) > 1]
+        steps = set()
+        for root, _members in cut:
+            steps |= self.steps[root]
+        cut = [members for _root, members in cut]
+        if not cut:
+            return [], steps
+        total = 1
+        for members in cut:
+            total *= math.factorial(len(members))
+        if total > MIRROR_PERMUTATION_LIMIT:
+            return None, steps
+        maps = [{}]
+        for members in cut:
+            maps = [_extended(m, zip(members, order)) for m in maps for order in itertools.permutations(members)]
+        return [m for m in maps if any(a != b for a, b in m.items())], steps
+
+    def clear(self, free):
+        return all(min(free[h] for h in members) >= self.spread[root]
+                   for root, members in self.members.items() if len(members) > 1)
 
 
 class PveRecovery:
@@ -128,6 +210,11 @@ class PveRecovery:
                     by_priority.setdefault(p, []).append(h)
                 self.classes[gid] = [(p, tuple(sorted(hs))) for p, hs in sorted(by_priority.items(), reverse=True)]
         self.demand = dict((gid, info['demand']) for gid, info in cluster.guest_info.items())
+        # Resource-affinity partners each guest's placement reads (static ties: a host holding one
+        # of a guest still to come is never interchangeable with another).
+        self.partners = dict((g.id, tuple(sorted(set(self.separate.get(g.id, ())) | set(self.together.get(g.id, ())))))
+                             for g in model.guests)
+        self.mirror_ties = True  # False: every tied choice is replayed (the tests' oracle)
         # Displaced candidates per host in service-ID order, and the stranded ones (moved first).
         self.ids_by_host = [sorted(gid for _neg, gid in items) for items in cluster.ha_items]
         self.stranded_ids = sorted(gid for _neg, gid in cluster.stranded)
@@ -176,7 +263,85 @@ class PveRecovery:
     # -- one failure set ---------------------------------------------------------------------
 
     def scenario(self, failed, track_hosts=None, with_plan=False):
-        """Replay PVE's recovery of one failure set. Returns (ok, decided, outcome dict)."""
+        """Replay PVE's recovery of one failure set. Returns (ok, decided, outcome dict).
+
+        With `static`, equally scored nodes are PVE's free choice (proxmox-perl-rs hands the nodes
+        to the scorer in HashMap order). Choices among interchangeable nodes (equal loads and sizes,
+        no resource-affinity partner of a guest still to come on them) lead to mirror images of one
+        recovery and are replayed once (_Mirrors); every other tied choice is followed, depth first,
+        at most TIE_BRANCH_LIMIT replays. The set is ok only if every branch is; the first failing
+        branch is reported; past the limit the set is undecided (not ok, not proven).
+
+        Three passes, each taken only when the one before could not vouch for its mirror images:
+        1. nodes are interchangeable as above; a later guest whose node-affinity rule tells them
+           apart must choose alike in every mirror image;
+        2. nodes must also be alike in every node-affinity rule of a guest still to come;
+        3. nodes must also have equal free memory (mirror images are then exact).
+        """
+        for lazy, exact in ((True, False), (False, False), (False, True)):
+            result = self._branches(failed, track_hosts, with_plan, lazy, exact)
+            if result is not None:
+                return result
+        raise AssertionError('exact mirror images are always clear')
+
+    def _branches(self, failed, track_hosts, with_plan, lazy, exact_mirrors):
+        """Every tied choice that matters, depth first; None when a mirror image could not be vouched for.
+
+        In the lazy pass, a tie whose mirror images made a later guest choose differently is
+        split (its nodes kept apart where that guest's rule tells them apart) and the branches are
+        replayed again; None when that tie was split for that guest already."""
+        split = {}
+        pending = [()]
+        runs = 0
+        first = None
+        while pending:
+            if runs == TIE_BRANCH_LIMIT:
+                if first is None:
+                    return None  # every replay stopped at a mirror image that chose differently
+                result = first[2]
+                result['ok'] = False
+                result['tie_branches'] = {'replayed': runs, 'complete': False}
+                return False, False, result
+            prefix = pending.pop()
+            runs += 1
+            ok, result, ties, clear, diverged = self._replay(failed, prefix, track_hosts, with_plan, lazy,
+                                                             exact_mirrors, split)
+            if result is not None and first is None:
+                first = (ok, True, result)
+            if not ok:
+                if runs > 1 or ties:
+                    result['tie_branches'] = {'replayed': runs, 'complete': False, 'failing_branch': True}
+                return False, True, result
+            if diverged:
+                steps, guest = diverged
+                if all(guest in split.get(step, ()) for step in steps):
+                    return None
+                for step in steps:
+                    split.setdefault(step, set()).add(guest)
+                pending = [()]  # the ties are numbered anew
+                continue
+            if not clear:
+                return None
+            # Every tie past the prefix, and each other choice there, is a branch still to replay.
+            for j in range(len(ties) - 1, len(prefix) - 1, -1):
+                base = prefix + (0,) * (j - len(prefix))
+                for choice in range(ties[j] - 1, 0, -1):
+                    pending.append(base + (choice,))
+        if first is None:
+            return None
+        ok, decided, result = first
+        if runs > 1:
+            result['tie_branches'] = {'replayed': runs, 'complete': True}
+        return ok, decided, result
+
+    def _replay(self, failed, prefix, track_hosts, with_plan, lazy=False, exact_mirrors=True, split=None):
+        """One replay; at the j-th tie that matters it takes choice prefix[j] (0: the first node name).
+
+        Returns (ok, outcome dict, [number of distinct choices at each such tie], whether every
+        mirror image of this recovery also fits, and (steps of the ties, guest) when mirror images of
+        those ties made that guest choose differently (the replay stops there; outcome None)).
+        split ({step: guests}) keeps the nodes of those ties apart where those guests' rules tell
+        them apart."""
         cluster = self.cluster
         alive, order = displaced_order(cluster, failed)
         survivors = [h for h in cluster.online if alive[h]]
@@ -189,6 +354,8 @@ class PveRecovery:
         moved = {}
         placed = []
         unplaced = []
+        ties = []
+        mirrors = _Mirrors(len(free)) if not basic else None
         infos = cluster.guest_info
         simple = self.simple
         demand = self.demand
@@ -201,7 +368,10 @@ class PveRecovery:
             sequence = self.stranded_ids + self.ids_by_host[failed[0]]
         else:
             sequence = self.stranded_ids + sorted(gid for h in failed for gid in self.ids_by_host[h])
-        for gid in sequence:
+        ruled = [(i, self.affinity[gid]) for i, gid in enumerate(sequence) if self.affinity[gid] is not None]
+        steps = dict((gid, i) for i, gid in enumerate(sequence))
+        partnered = [(i, self.partners[gid]) for i, gid in enumerate(sequence) if self.partners[gid]]
+        for step, gid in enumerate(sequence):
             if basic and simple[gid]:
                 # Fewest services first, then node name (heap entries go stale as counts change).
                 while heap and heap[0][0] != count[heap[0][1]]:
@@ -216,10 +386,29 @@ class PveRecovery:
                 moved[gid] = h
                 placed.append((gid, h))
                 continue
-            h, reason = self._select(gid, survivors, alive, moved, count, cpu, mem)
+            h, reason, tied = self._select(gid, survivors, alive, moved, count, cpu, mem)
+            if lazy and mirrors is not None and self.affinity[gid] is not None:
+                diverged = self._mirrors_diverge(mirrors, gid, survivors, alive, moved, cpu, mem, (h, tied))
+                if diverged:
+                    return True, None, ties, False, (diverged, gid)
             if h is None:
                 unplaced.append(self._unplaced_row(infos[gid], reason, survivors))
                 continue
+            if tied:
+                held = set(self._node_of(p, alive, moved) for i, ps in partnered if i > step for p in ps)
+                if lazy:
+                    ahead = [self.affinity[g] for g in (split or {}).get(step, ()) if steps[g] > step]
+                else:
+                    ahead = [r for i, r in ruled if i > step]
+                kinds = self._tie_kinds(tied, cpu, mem, free, held, ahead, exact_mirrors)
+                if len(kinds) > 1:
+                    j = len(ties)
+                    ties.append(len(kinds))
+                    kind = kinds[prefix[j] if j < len(prefix) else 0]
+                else:
+                    kind = kinds[0]
+                h = kind[0]
+                mirrors.join(kind, free, step)
             moved[gid] = h
             placed.append((gid, h))
             count[h] += 1
@@ -233,29 +422,33 @@ class PveRecovery:
         overloaded = [h for h in survivors if free[h] < 0 and h not in overcommitted]
         result = outcome(cluster, failed, alive, order, free, unplaced, placed, overcommitted, 'pve_' + self.mode,
                          track_hosts, with_plan, overloaded)
-        ok = result['ok']
         if overloaded:
             result['overloaded_detail'] = [self._overload_row(h, free, placed) for h in overloaded]
-        return ok, True, result
+        return result['ok'], result, ties, mirrors is None or mirrors.clear(free), None
 
     def _node_of(self, gid, alive, moved):
         h = moved.get(gid, self.position.get(gid))
         return h if h is not None and alive[h] else None
 
-    def _select(self, gid, survivors, alive, moved, count, cpu, mem):
-        """select_service_node(..., 'best-score') for one guest; (host index or None, reason)."""
+    def _select(self, gid, survivors, alive, moved, count, cpu, mem, swap=None):
+        """select_service_node(..., 'best-score') for one guest: (host index or None, reason, tied).
+
+        tied (static only) lists the equally scored candidates in name order when there are several;
+        the first is returned as the host. swap ({host: host}) relabels the guest's node-affinity
+        rule (the mirror-image check)."""
         classes = self.classes.get(gid)
         if classes is None:
             candidates = set(survivors)
         else:
             candidates = None
             for _priority, hosts in classes:
-                online = [h for h in hosts if alive[h]]
+                online = [swap.get(h, h) if swap else h for h in hosts]
+                online = [h for h in online if alive[h]]
                 if online:
                     candidates = set(online)
                     break
             if candidates is None:
-                return None, REASON_NO_ALLOWED_HOST
+                return None, REASON_NO_ALLOWED_HOST, None
         for partner in self.separate.get(gid, ()):
             h = self._node_of(partner, alive, moved)
             if h is not None:
@@ -268,15 +461,49 @@ class PveRecovery:
         if together:
             candidates = set([min(together, key=lambda h: (-together[h], h))])
         if not candidates:
-            return None, REASON_ANTI_AFFINITY
+            return None, REASON_ANTI_AFFINITY, None
         if self.mode == 'basic':
-            return min(candidates, key=lambda h: (count[h], h)), None
+            return min(candidates, key=lambda h: (count[h], h)), None, None
         scores = self._topsis(self.guests[gid], survivors, cpu, mem, sorted(candidates))
-        best = None
-        for h, score in scores:
-            if best is None or score > best[1] + SCORE_EPSILON:
-                best = (h, score)
-        return best[0], None
+        top = max(score for _h, score in scores)
+        tied = [h for h, score in scores if score >= top - SCORE_EPSILON]
+        return tied[0], None, (tied if len(tied) > 1 else None)
+
+    def _mirrors_diverge(self, mirrors, gid, survivors, alive, moved, cpu, mem, chosen):
+        """The steps of the ties behind a mirror image that gives this guest another choice (its rule,
+        with the roles of interchangeable hosts swapped, leaves other candidates on top); empty
+        when every mirror image chooses alike."""
+        swaps, steps = mirrors.permutations(self.affinity[gid])
+        if swaps is None:
+            return steps
+        actual = set(chosen[1] or ([chosen[0]] if chosen[0] is not None else []))
+        for swap in swaps:
+            h, _reason, tied = self._select(gid, survivors, alive, moved, None, cpu, mem, swap)
+            if set(tied or ([h] if h is not None else [])) != actual:
+                return steps
+        return set()
+
+    def _tie_kinds(self, tied, cpu, mem, free, held, rules_ahead, exact_mirrors):
+        """The tied nodes grouped into interchangeable kinds, first node name first: [[host, ...], ...].
+
+        Two nodes are interchangeable when swapping them maps the rest of the recovery onto its
+        mirror image: equal CPU and memory (use and size), alike in every node-affinity rule of a
+        guest still to be recovered, and no resource-affinity partner of such a guest on either
+        (held). With exact_mirrors their free memory must be equal too."""
+        kinds = {}
+        out = []
+        for h in tied:
+            if h in held or not self.mirror_ties:
+                key = ('alone', h)
+            else:
+                key = (self.maxcpu[h], self.maxmem[h], cpu[h], mem[h], tuple(rule.get(h) for rule in rules_ahead))
+                if exact_mirrors:
+                    key += (free[h], self.cluster.base_free[h])
+            if key not in kinds:
+                kinds[key] = []
+                out.append(kinds[key])
+            kinds[key].append(h)
+        return out
 
     def _topsis(self, guest, nodes, cpu, mem, candidates):
         """pve_static.rs score_nodes_to_start_service over all online nodes; [(candidate, score)].

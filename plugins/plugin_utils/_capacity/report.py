@@ -30,6 +30,13 @@ def _scenario_line(s):
         line += '; least free afterwards: %s on %s' % (format_mb(s['min_free_mb']), s['min_free_host'])
     if s['not_restarted']:
         line += '; %d non-HA guest(s) stay down' % len(s['not_restarted'])
+    ties = s.get('tie_branches')
+    if ties and ties.get('failing_branch'):
+        line += ('; PVE scores several nodes equally and may take any of them: this is one of its possible '
+                 'choices (%d replayed)' % ties['replayed'])
+    elif ties and not ties['complete']:
+        line += ('; PVE scores several nodes equally and may take any of them: %d replays did not cover '
+                 'every choice, so this failure set is not proven' % ties['replayed'])
     return line
 
 
