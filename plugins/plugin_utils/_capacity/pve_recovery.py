@@ -148,6 +148,10 @@ class _Mirrors:
             maps = [_extended(m, zip(members, order)) for m in maps for order in itertools.permutations(members)]
         return [m for m in maps if any(a != b for a, b in m.items())], steps
 
+    def key(self):
+        return tuple(sorted((tuple(sorted(members)), self.spread[root]) for root, members in self.members.items()
+                            if len(members) > 1))
+
     def clear(self, free):
         return all(min(free[h] for h in members) >= self.spread[root]
                    for root, members in self.members.items() if len(members) > 1)
@@ -214,7 +218,9 @@ class PveRecovery:
         # of a guest still to come is never interchangeable with another).
         self.partners = dict((g.id, tuple(sorted(set(self.separate.get(g.id, ())) | set(self.together.get(g.id, ())))))
                              for g in model.guests)
-        self.mirror_ties = True  # False: every tied choice is replayed (the tests' oracle)
+        self.mirror_ties = True  # False: every tied choice is replayed (the tests' oracle) ...
+        self.merge_ties = True  # ... and False: states met twice are followed twice
+        self.partner_guests = set(p for ps in self.partners.values() for p in ps)
         # Displaced candidates per host in service-ID order, and the stranded ones (moved first).
         self.ids_by_host = [sorted(gid for _neg, gid in items) for items in cluster.ha_items]
         self.stranded_ids = sorted(gid for _neg, gid in cluster.stranded)
@@ -291,6 +297,7 @@ class PveRecovery:
         split (its nodes kept apart where that guest's rule tells them apart) and the branches are
         replayed again; None when that tie was split for that guest already."""
         split = {}
+        seen = set() if self.merge_ties else None  # states at a branching tie already met: branches under way
         pending = [()]
         runs = 0
         first = None
@@ -305,7 +312,7 @@ class PveRecovery:
             prefix = pending.pop()
             runs += 1
             ok, result, ties, clear, diverged = self._replay(failed, prefix, track_hosts, with_plan, lazy,
-                                                             exact_mirrors, split)
+                                                             exact_mirrors, split, seen)
             if result is not None and first is None:
                 first = (ok, True, result)
             if not ok:
@@ -319,6 +326,7 @@ class PveRecovery:
                 for step in steps:
                     split.setdefault(step, set()).add(guest)
                 pending = [()]  # the ties are numbered anew
+                seen = set() if self.merge_ties else None
                 continue
             if not clear:
                 return None
@@ -334,14 +342,15 @@ class PveRecovery:
             result['tie_branches'] = {'replayed': runs, 'complete': True}
         return ok, decided, result
 
-    def _replay(self, failed, prefix, track_hosts, with_plan, lazy=False, exact_mirrors=True, split=None):
+    def _replay(self, failed, prefix, track_hosts, with_plan, lazy=False, exact_mirrors=True, split=None, seen=None):
         """One replay; at the j-th tie that matters it takes choice prefix[j] (0: the first node name).
 
         Returns (ok, outcome dict, [number of distinct choices at each such tie], whether every
         mirror image of this recovery also fits, and (steps of the ties, guest) when mirror images of
         those ties made that guest choose differently (the replay stops there; outcome None)).
         split ({step: guests}) keeps the nodes of those ties apart where those guests' rules tell
-        them apart."""
+        them apart. seen holds the states met at branching ties past the prefix; meeting one again
+        ends the replay (outcome None): the first replay that met it follows all its branches."""
         cluster = self.cluster
         alive, order = displaced_order(cluster, failed)
         survivors = [h for h in cluster.online if alive[h]]
@@ -403,6 +412,12 @@ class PveRecovery:
                 kinds = self._tie_kinds(tied, cpu, mem, free, held, ahead, exact_mirrors)
                 if len(kinds) > 1:
                     j = len(ties)
+                    if seen is not None and j >= len(prefix):
+                        state = (step, tuple(cpu), tuple(mem), tuple(free), len(unplaced), mirrors.key(),
+                                 tuple(sorted((g, x) for g, x in moved.items() if g in self.partner_guests)))
+                        if state in seen:
+                            return True, None, ties, True, None
+                        seen.add(state)
                     ties.append(len(kinds))
                     kind = kinds[prefix[j] if j < len(prefix) else 0]
                 else:

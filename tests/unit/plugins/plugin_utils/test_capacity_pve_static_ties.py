@@ -84,12 +84,31 @@ def test_past_the_branch_limit_the_set_is_undecided(monkeypatch):
     assert '1 replays did not cover every choice, so this failure set is not proven' in summary_sentence(verdict)
 
 
+def test_a_state_met_again_is_the_same_only_if_the_free_memory_is_too():
+    # node5 fails with three 4 GiB guests; vm:402 also needs 3 GiB of overhead. node1 has 6 GiB
+    # reserved (10 GiB usable). node3 and node4 are busier, so the first two guests go to node1 and
+    # node2 in either order: the scheduler's loads are then the same at vm:403's tie, the free
+    # memory is not, and only vm:402 plus vm:403 (11 GiB) overload node1.
+    model = {'platform': 'proxmox', 'cluster': 'ties', 'crs': 'static',
+             'hosts': [{'name': 'node%d' % i, 'memory_mb': 16 * GIB, 'cpus': 8} for i in range(1, 6)],
+             'guests': [{'id': 'vm:40%d' % i, 'host': 'node5', 'memory_mb': 4 * GIB, 'cpus': 2} for i in (1, 2, 3)]
+             + [{'id': 'vm:90%d' % i, 'host': 'node%d' % i, 'memory_mb': 8 * GIB, 'cpus': 2, 'ha': False} for i in (3, 4)]}
+    model['hosts'][0]['reserved_mb'] = 6 * GIB
+    model['guests'][1]['overhead_mb'] = 3 * GIB
+    cluster = new_cluster(normalize_model(model), 'configured', 0)
+    cluster.replay.mirror_ties = False  # every tie branches: the second visit of a state is what matters
+    ok, decided, result = cluster.replay.scenario((4,), with_plan=True)
+    assert (ok, decided) == (False, True)
+    assert result['restarted_on'] == {'vm:401': 'node2', 'vm:402': 'node1', 'vm:403': 'node1'}
+    assert result['overloaded_hosts'] == ['node1']
+
+
 def test_every_branch_of_a_tie_tree_is_replayed_once():
     # A stand-in replay whose ties form a fixed tree: {prefix: number of choices at the next tie}.
     tree = {(): 3, (0,): 2, (1,): 0, (2,): 2, (0, 0): 0, (0, 1): 2, (2, 0): 0, (2, 1): 0, (0, 1, 0): 0, (0, 1, 1): 0}
     seen = []
 
-    def replay(_self, _failed, prefix, _track, _plan, _lazy, _exact, _split):
+    def replay(_self, _failed, prefix, _track, _plan, _lazy, _exact, _split, _seen):
         path, ties = (), []
         while tree[path]:
             ties.append(tree[path])
@@ -101,6 +120,7 @@ def test_every_branch_of_a_tie_tree_is_replayed_once():
     stub = types.SimpleNamespace()
     stub._replay = types.MethodType(replay, stub)
     stub._branches = types.MethodType(pve_recovery.PveRecovery._branches, stub)
+    stub.merge_ties = True
     ok, decided, result = pve_recovery.PveRecovery.scenario(stub, (0,))
     leaves = sorted(p for p, n in tree.items() if n == 0)
     assert (ok, decided) == (True, True) and sorted(seen) == leaves and len(seen) == len(set(seen))
@@ -143,9 +163,11 @@ def tied_clusters(draw):
 
 
 def every_branch(model):
-    """The oracle: a replay for which no two tied hosts are ever interchangeable."""
+    """The oracle: a replay for which no two tied hosts are ever interchangeable and no state is
+    taken for one met before."""
     cluster = new_cluster(normalize_model(model), 'configured', 0)
     cluster.replay.mirror_ties = False
+    cluster.replay.merge_ties = False
     return cluster
 
 
