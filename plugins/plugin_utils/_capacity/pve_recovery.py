@@ -31,11 +31,11 @@ comes afterwards: a survivor whose load exceeds its usable memory is overloaded.
 from __future__ import absolute_import, division, print_function
 
 import heapq
-import itertools
 import math
 
 from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.placement import (
     REASON_ANTI_AFFINITY, REASON_NO_ALLOWED_HOST, displaced_order, outcome)
+from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.static_ties import Mirrors
 
 __metaclass__ = type
 
@@ -46,8 +46,6 @@ SCORE_EPSILON = 1e-12
 # Replays of one failure set at most, following the tied static choices that can change the outcome;
 # past it the set is undecided (not ok, not proven).
 TIE_BRANCH_LIMIT = 64
-# Role swaps of interchangeable hosts checked against one guest's rule; past it the shortcut is given up.
-MIRROR_PERMUTATION_LIMIT = 24
 
 
 def _components(guests):
@@ -80,81 +78,6 @@ def _components(guests):
         for gid in members:
             out[gid] = members
     return out
-
-
-def _extended(mapping, pairs):
-    out = dict(mapping)
-    out.update(pairs)
-    return out
-
-
-class _Mirrors:
-    """Groups of hosts that static ties made interchangeable, and how far their free memory differed.
-
-    A tie among interchangeable hosts is replayed once: the other choices lead to mirror images of
-    the replayed recovery (the hosts' roles permuted). Two checks keep that sound:
-    - `permutations` lists the role swaps that a guest's node-affinity rule tells apart; the replay
-      then makes sure the swap leaves that guest's choice unchanged, or gives up the shortcut;
-    - `clear`: in a mirror image a host ends with another group member's free memory, shifted by
-      at most the differences in free memory at the ties that joined the group. So the least free
-      member of every group must keep more than the group's summed differences.
-    (Tested against following every tied choice: test_capacity_pve_static_ties.py.)"""
-
-    def __init__(self, size):
-        self.parent = list(range(size))
-        self.spread = [0] * size
-        self.members = dict((h, [h]) for h in range(size))
-        self.steps = dict((h, set()) for h in range(size))  # the ties (sequence steps) that made each group
-
-    def find(self, h):
-        while self.parent[h] != h:
-            self.parent[h] = self.parent[self.parent[h]]
-            h = self.parent[h]
-        return h
-
-    def join(self, hosts, free, step):
-        chosen = hosts[0]
-        for other in hosts[1:]:
-            a, b = self.find(chosen), self.find(other)
-            gap = abs(free[chosen] - free[other])
-            if a != b:
-                self.parent[b] = a
-                self.spread[a] += self.spread[b] + gap
-                self.members[a].extend(self.members.pop(b))
-                self.steps[a] |= self.steps.pop(b)
-            else:
-                self.spread[a] += gap
-            self.steps[a].add(step)
-
-    def permutations(self, rule):
-        """Every role swap of the groups that `rule` ({host: priority}) tells apart, as {host: host}
-        maps (identity left out), or None when there are more than MIRROR_PERMUTATION_LIMIT; and
-        the steps of the ties that made those groups."""
-        cut = [(root, members) for root, members in self.members.items()
-               if len(members) > 1 and len(set(rule.get(h) for h in members)) > 1]
-        steps = set()
-        for root, _members in cut:
-            steps |= self.steps[root]
-        cut = [members for _root, members in cut]
-        if not cut:
-            return [], steps
-        total = 1
-        for members in cut:
-            total *= math.factorial(len(members))
-        if total > MIRROR_PERMUTATION_LIMIT:
-            return None, steps
-        maps = [{}]
-        for members in cut:
-            maps = [_extended(m, zip(members, order)) for m in maps for order in itertools.permutations(members)]
-        return [m for m in maps if any(a != b for a, b in m.items())], steps
-
-    def key(self):
-        return tuple(sorted((tuple(sorted(members)), self.spread[root]) for root, members in self.members.items()
-                            if len(members) > 1))
-
-    def clear(self, free):
-        return all(min(free[h] for h in members) >= self.spread[root]
-                   for root, members in self.members.items() if len(members) > 1)
 
 
 class PveRecovery:
@@ -274,7 +197,7 @@ class PveRecovery:
         With `static`, equally scored nodes are PVE's free choice (proxmox-perl-rs hands the nodes
         to the scorer in HashMap order). Choices among interchangeable nodes (equal loads and sizes,
         no resource-affinity partner of a guest still to come on them) lead to mirror images of one
-        recovery and are replayed once (_Mirrors); every other tied choice is followed, depth first,
+        recovery and are replayed once (static_ties.Mirrors); every other tied choice is followed, depth first,
         at most TIE_BRANCH_LIMIT replays. The set is ok only if every branch is; the first failing
         branch is reported; past the limit the set is undecided (not ok, not proven).
 
@@ -364,7 +287,7 @@ class PveRecovery:
         placed = []
         unplaced = []
         ties = []
-        mirrors = _Mirrors(len(free)) if not basic else None
+        mirrors = Mirrors(len(free)) if not basic else None
         infos = cluster.guest_info
         simple = self.simple
         demand = self.demand
