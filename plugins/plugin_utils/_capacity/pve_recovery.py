@@ -303,6 +303,10 @@ class PveRecovery:
         ruled = [(i, self.affinity[gid]) for i, gid in enumerate(sequence) if self.affinity[gid] is not None]
         steps = dict((gid, i) for i, gid in enumerate(sequence))
         partnered = [(i, self.partners[gid]) for i, gid in enumerate(sequence) if self.partners[gid]]
+        # PVE breaks a tie between the nodes of a keep-together bundle by node name
+        # (ResourceAffinity.pm apply_positive_resource_affinity), which a swap of nodes does not
+        # mirror: while a bundle member is still to come, no tied nodes count as interchangeable.
+        last_bundled = max([i for i, gid in enumerate(sequence) if self.together.get(gid)] or [-1])
         for step, gid in enumerate(sequence):
             if basic and simple[gid]:
                 # Fewest services first, then node name (heap entries go stale as counts change).
@@ -332,7 +336,7 @@ class PveRecovery:
                     ahead = [self.affinity[g] for g in (split or {}).get(step, ()) if steps[g] > step]
                 else:
                     ahead = [r for i, r in ruled if i > step]
-                kinds = self._tie_kinds(tied, cpu, mem, free, held, ahead, exact_mirrors)
+                kinds = self._tie_kinds(tied, cpu, mem, free, held, ahead, exact_mirrors, step < last_bundled)
                 if len(kinds) > 1:
                     j = len(ties)
                     if seen is not None and j >= len(prefix):
@@ -421,17 +425,17 @@ class PveRecovery:
                 return steps
         return set()
 
-    def _tie_kinds(self, tied, cpu, mem, free, held, rules_ahead, exact_mirrors):
+    def _tie_kinds(self, tied, cpu, mem, free, held, rules_ahead, exact_mirrors, apart=False):
         """The tied nodes grouped into interchangeable kinds, first node name first: [[host, ...], ...].
 
         Two nodes are interchangeable when swapping them maps the rest of the recovery onto its
         mirror image: equal CPU and memory (use and size), alike in every node-affinity rule of a
         guest still to be recovered, and no resource-affinity partner of such a guest on either
-        (held). With exact_mirrors their free memory must be equal too."""
+        (held). With exact_mirrors their free memory must be equal too. apart: none is."""
         kinds = {}
         out = []
         for h in tied:
-            if h in held or not self.mirror_ties:
+            if apart or h in held or not self.mirror_ties:
                 key = ('alone', h)
             else:
                 key = (self.maxcpu[h], self.maxmem[h], cpu[h], mem[h], tuple(rule.get(h) for rule in rules_ahead))
