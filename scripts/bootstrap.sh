@@ -50,10 +50,13 @@ fi
 # --- ansible-test bootstrap --------------------------------------------------
 # ansible-test --local/--venv downloads get-pip.py from a host this machine cannot
 # reach. A local stand-in that uses ensurepip does the same job; it is written only
-# when the cache does not already hold one.
-getpip="$HOME/.ansible/test/cache/get_pip_24_2.py"
+# when the cache does not already hold one. The file is named after the pip version
+# each ansible-test pins: 23.1.2 (2.16, stage compat), 24.2 (2.19, .venv), 25.2 (2.21,
+# stage newest).
 getpip_marker="clusterops.ha stand-in v2"
-if ! grep -q "$getpip_marker" "$getpip" 2>/dev/null; then
+for pip_version in 23_1_2 24_2 25_2; do
+  getpip="$HOME/.ansible/test/cache/get_pip_${pip_version}.py"
+  grep -q "$getpip_marker" "$getpip" 2>/dev/null && continue
   mkdir -p "$(dirname "$getpip")"
   cat > "$getpip" <<PY
 # $getpip_marker, written by scripts/bootstrap.sh:
@@ -71,7 +74,7 @@ if args:
     extra = ['--cert', cert] if os.path.exists(cert) else []
     subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--disable-pip-version-check'] + extra + args)
 PY
-fi
+done
 
 # --- vSphere simulator -------------------------------------------------------
 if [ -x tests/simulators/vcsim/build.sh ]; then

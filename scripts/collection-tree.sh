@@ -17,7 +17,7 @@ if [ -d "$here/.cache/tree" ] && [ ! -L "$here/.cache/tree" ]; then
 fi
 ln -sfn "$root" "$here/.cache/tree"
 rsync -a --delete \
-  --exclude '/.git/' --exclude '/.venv' --exclude '/.venv-core216' --exclude '/.cache/' --exclude '/tests/output/' \
+  --exclude '/.git/' --exclude '/.venv' --exclude '/.venv-core216' --exclude '/.venv-newest' --exclude '/.cache/' --exclude '/tests/output/' \
   --exclude '__pycache__/' --exclude '.pytest_cache/' --exclude '.hypothesis/' \
   --filter 'P /tests/output/' \
   "$here/" "$dest/"

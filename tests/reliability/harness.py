@@ -15,7 +15,9 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-VENV_BIN = os.path.join(REPO, '.venv', 'bin')
+# The ansible-playbook under test: the main .venv's, or another ansible-core's (scripts/test.sh
+# stages compat and newest set RELIABILITY_ANSIBLE_BIN to their virtualenv's bin).
+VENV_BIN = os.environ.get('RELIABILITY_ANSIBLE_BIN') or os.path.join(REPO, '.venv', 'bin')
 # Every subprocess is bounded: a hung run fails the test instead of the whole stage.
 PLAYBOOK_TIMEOUT = 240
 TRACEBACK_MARKERS = ('Traceback (most recent call last)', 'MODULE FAILURE', 'module_stderr')
@@ -44,6 +46,9 @@ def ansible_env(collections_root, record_path, workdir):
         ANSIBLE_INVENTORY_UNPARSED_WARNING='0',
         ANSIBLE_LOCAL_TEMP=os.path.join(workdir, 'tmp'),
         ANSIBLE_HOME=os.path.join(workdir, 'home'),
+        # From 2.21 on, results carry the module arguments ('invocation') only when asked; the
+        # secret checks must see them, as on 2.16-2.20 where they are always there.
+        ANSIBLE_INJECT_INVOCATION='1',
         PATH=VENV_BIN + os.pathsep + env.get('PATH', ''),
     )
     # The suite sets the connection options itself; none may leak in from the caller's shell.
