@@ -155,6 +155,34 @@ def test_static_scheduler_weighs_memory_and_spreads_the_large_guests():
                                             'static_fixes_overloads': None}
 
 
+def test_static_fills_a_cpu_light_node_past_its_memory_while_others_have_room():
+    """static trades memory against CPU: node1 holds one 63 GiB guest with 1 vCPU, node2 and node3
+    are at their CPU maximum with 8 GiB each. Each 1 GiB guest of node4 (4 vCPUs) would raise the
+    highest CPU use by half a node anywhere but node1, and only the highest memory use a little on
+    node1, so both go there: node1 ends 1 GiB over while node2 and node3 have 56 GiB free.
+
+    pve-ha-tester (pve-ha-manager 5.2.0, crs static, scored by proxmox-resource-scheduling 0.3.0
+    compiled here, while developing) recovered both services to node1 as well. The engine reports the overload; it is
+    why docs/capacity-engine.md (5.3) has no memory bound for static."""
+    place = {'vm:101': 'node1', 'vm:200': 'node2', 'vm:201': 'node2', 'vm:202': 'node3', 'vm:203': 'node3',
+             'vm:300': 'node4', 'vm:301': 'node4'}
+    model = pve(4, place, crs='static')
+    sizes = {'vm:101': (1, 63), 'vm:300': (4, 1), 'vm:301': (4, 1)}
+    for g in model['guests']:
+        g['cpus'], gib = sizes.get(g['id'], (4, 4))
+        g['memory_mb'] = gib * GIB
+    for h in model['hosts']:
+        h['cpus'] = 8
+    restarted, unplaced, plan = recovery(model, ['node4'])
+    assert restarted == {'vm:300': 'node1', 'vm:301': 'node1'} and unplaced == []
+    assert plan['overloaded_detail'] == [{'host': 'node1', 'over_mb': GIB, 'restarted_here': ['vm:300', 'vm:301']}]
+    # With 8 GiB and 1 vCPU each, memory outweighs CPU and they spread (pve-ha-tester: node2, node3).
+    for sid in ('vm:300', 'vm:301'):
+        guest(model, sid)['cpus'], guest(model, sid)['memory_mb'] = 1, 8 * GIB
+    restarted, _unplaced, plan = recovery(model, ['node4'])
+    assert restarted == {'vm:300': 'node2', 'vm:301': 'node3'} and plan['overloaded_hosts'] == []
+
+
 def test_non_ha_running_guests_count_for_the_scheduler_unless_told_otherwise():
     model = pve(3, {'vm:101': 'node3', 'vm:201': 'node1', 'vm:202': 'node1'})
     guest(model, 'vm:201')['ha'] = False
