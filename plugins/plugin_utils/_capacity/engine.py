@@ -17,6 +17,7 @@ import math
 
 import dataclasses
 
+from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity import pve_recovery
 from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.bounds import basic_replay_bound, placement_bound
 from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.model import CapacityModelError, Model, ceil_div, check_options, normalize_model
 from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.placement import SEARCH_NODE_LIMIT, SEARCH_TOTAL_LIMIT, Cluster, scenario
@@ -161,23 +162,63 @@ def _run_sets(cluster, failure_sets, search_node_limit, full, summary, scenarios
     """Evaluate failure sets exactly into summary; stop at the first failure unless full.
 
     weights[i] is how many failure sets the i-th one stands for (symmetry); failed_count counts them.
-    Returns False when a set failed."""
+    A `static` replay of a set whose tied choices need more than TIE_BRANCH_LIMIT replays is set
+    aside and retried after the others (_retry_tied_sets). Returns False when a set failed."""
     all_ok = True
+    replay = cluster.replay
+    replays_before = replay.replays if replay is not None else 0
+    outcomes = scenarios if full else collect
+    tied = []  # (failure set, index of its outcome) past the tie limit
+    count = 0
     for i, failed in enumerate(failure_sets):
         ok, decided, outcome = run_scenario(cluster, failed, search_node_limit, track)
         summary['evaluated_count'] += 1
+        count += 1
+        if outcomes is not None:
+            outcomes.append(outcome)
+        if replay is not None and not decided:
+            tied.append((failed, len(outcomes) - 1 if outcomes is not None else None))
+            continue
         if not decided:
             summary['decided_exactly'] = False
         if not ok:
             all_ok = False
             summary['failed_count'] += 1 if weights is None else weights[i]
             summary['ok'] = False
-        if full:
-            scenarios.append(outcome)
-        elif collect is not None:
-            collect.append(outcome)
-        if not full and not ok:
-            break
+            if not full:
+                return False
+    if tied:
+        pool = pve_recovery.TIE_BRANCH_LIMIT * count - (replay.replays - replays_before)
+        all_ok = _retry_tied_sets(replay, tied, pool, full, summary, outcomes, track) and all_ok
+    return all_ok
+
+
+def _retry_tied_sets(replay, tied, pool, full, summary, outcomes, track):
+    """The sets past the tie limit once more, in order, each allowed every replay still in the pool:
+    the share of TIE_BRANCH_LIMIT per set that all the sets of the call left unused. So a few hard
+    sets get decided while the whole call stays within TIE_BRANCH_LIMIT replays per set (per pass
+    of the replay, PveRecovery.scenario). A set still past its limit stays undecided (not ok, not
+    proven). Unless full, the first set that is not ok ends the call, its outcome moved last (the
+    callers report the last outcome as the failing one)."""
+    all_ok = True
+    for failed, index in tied:
+        ok = decided = False
+        if pool > pve_recovery.TIE_BRANCH_LIMIT:
+            before = replay.replays
+            ok, decided, outcome = replay.scenario(failed, track, False, pool)
+            pool -= replay.replays - before
+            if outcomes is not None:
+                outcomes[index] = outcome
+        if not decided:
+            summary['decided_exactly'] = False
+        if not ok:
+            all_ok = False
+            summary['failed_count'] += 1
+            summary['ok'] = False
+            if not full:
+                if outcomes is not None:
+                    outcomes.append(outcomes.pop(index))
+                return False
     return all_ok
 
 

@@ -44,7 +44,8 @@ TOPSIS_WEIGHTS = (1.0 / 18, 2.0 / 18, 5.0 / 18, 10.0 / 18)
 # Scores this close are taken as equal (identical nodes); PVE's pick then depends on float summation order.
 SCORE_EPSILON = 1e-12
 # Replays of one failure set at most, following the tied static choices that can change the outcome;
-# past it the set is undecided (not ok, not proven).
+# past it the set is undecided (not ok, not proven) unless the other sets of the same k left enough
+# of their share unused (engine._run_sets retries it with that pool).
 TIE_BRANCH_LIMIT = 64
 
 
@@ -143,6 +144,7 @@ class PveRecovery:
                              for g in model.guests)
         self.mirror_ties = True  # False: every tied choice is replayed (the tests' oracle) ...
         self.merge_ties = True  # ... and False: states met twice are followed twice
+        self.replays = 0  # replays run so far, every pass and branch (the engine's tie budget)
         self.partner_guests = set(p for ps in self.partners.values() for p in ps)
         # Displaced candidates per host in service-ID order, and the stranded ones (moved first).
         self.ids_by_host = [sorted(gid for _neg, gid in items) for items in cluster.ha_items]
@@ -191,15 +193,16 @@ class PveRecovery:
 
     # -- one failure set ---------------------------------------------------------------------
 
-    def scenario(self, failed, track_hosts=None, with_plan=False):
+    def scenario(self, failed, track_hosts=None, with_plan=False, limit=None):
         """Replay PVE's recovery of one failure set. Returns (ok, decided, outcome dict).
 
         With `static`, equally scored nodes are PVE's free choice (proxmox-perl-rs hands the nodes
         to the scorer in HashMap order). Choices among interchangeable nodes (equal loads and sizes,
         no resource-affinity partner of a guest still to come on them) lead to mirror images of one
         recovery and are replayed once (static_ties.Mirrors); every other tied choice is followed, depth first,
-        at most TIE_BRANCH_LIMIT replays. The set is ok only if every branch is; the first failing
-        branch is reported; past the limit the set is undecided (not ok, not proven).
+        at most `limit` (default TIE_BRANCH_LIMIT) replays per pass. The set is ok only if every
+        branch is; the first failing branch is reported; past the limit the set is undecided (not
+        ok, not proven; `tie_branches.complete` is False).
 
         Three passes, each taken only when the one before could not vouch for its mirror images:
         1. nodes are interchangeable as above; a later guest whose node-affinity rule tells them
@@ -208,12 +211,12 @@ class PveRecovery:
         3. nodes must also have equal free memory (mirror images are then exact).
         """
         for lazy, exact in ((True, False), (False, False), (False, True)):
-            result = self._branches(failed, track_hosts, with_plan, lazy, exact)
+            result = self._branches(failed, track_hosts, with_plan, lazy, exact, limit or TIE_BRANCH_LIMIT)
             if result is not None:
                 return result
         raise AssertionError('exact mirror images are always clear')
 
-    def _branches(self, failed, track_hosts, with_plan, lazy, exact_mirrors):
+    def _branches(self, failed, track_hosts, with_plan, lazy, exact_mirrors, limit):
         """Every tied choice that matters, depth first; None when a mirror image could not be vouched for.
 
         In the lazy pass, a tie whose mirror images made a later guest choose differently is
@@ -225,7 +228,7 @@ class PveRecovery:
         runs = 0
         first = None
         while pending:
-            if runs == TIE_BRANCH_LIMIT:
+            if runs == limit:
                 if first is None:
                     return None  # every replay stopped at a mirror image that chose differently
                 result = first[2]
@@ -234,6 +237,7 @@ class PveRecovery:
                 return False, False, result
             prefix = pending.pop()
             runs += 1
+            self.replays += 1
             ok, result, ties, clear, diverged = self._replay(failed, prefix, track_hosts, with_plan, lazy,
                                                              exact_mirrors, split, seen)
             if result is not None and first is None:

@@ -16,7 +16,7 @@ import types
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity import pve_recovery
+from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity import engine, pve_recovery
 from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.engine import evaluate, new_cluster, plan_failover
 from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.model import normalize_model
 from ansible_collections.clusterops.ha.plugins.plugin_utils._capacity.report import summary_sentence
@@ -96,6 +96,65 @@ def test_past_the_branch_limit_the_set_is_undecided(monkeypatch):
     assert '1 replays did not cover every choice, so this failure set is not proven' in summary_sentence(verdict)
 
 
+class ScriptedReplay:
+    """A stand-in replay: failure set -> replays its ties need; ok when they fit the limit."""
+
+    def __init__(self, needs):
+        self.needs = needs
+        self.replays = 0
+        self.limits = []
+
+    def scenario(self, failed, _track=None, _with_plan=False, limit=None):
+        limit = limit or pve_recovery.TIE_BRANCH_LIMIT
+        self.limits.append((failed, limit))
+        used = min(self.needs[failed], limit)
+        self.replays += used
+        decided = self.needs[failed] <= limit
+        return decided, decided, {'failed': failed}
+
+
+def run_sets(needs, order, full=True):
+    replay = ScriptedReplay(needs)
+    summary = {'evaluated_count': 0, 'failed_count': 0, 'ok': True, 'decided_exactly': True}
+    outcomes = []
+    passed = engine._run_sets(types.SimpleNamespace(replay=replay), order, None, full, summary, outcomes, None,
+                              collect=outcomes)
+    return passed, summary, replay, [o['failed'] for o in outcomes]
+
+
+def test_a_set_past_the_tie_limit_is_retried_with_what_all_the_sets_left(monkeypatch):
+    monkeypatch.setattr(pve_recovery, 'TIE_BRANCH_LIMIT', 4)
+    # The hard set comes first: it is set aside, and retried with 4 x 4 - (4 + 1 + 1 + 1) = 9 replays.
+    passed, summary, replay, outcomes = run_sets({'a': 1, 'b': 1, 'c': 1, 'd': 9}, 'dabc')
+    assert passed is True and summary == {'evaluated_count': 4, 'failed_count': 0, 'ok': True, 'decided_exactly': True}
+    assert replay.limits == [('d', 4), ('a', 4), ('b', 4), ('c', 4), ('d', 9)] and outcomes == list('dabc')
+    assert replay.replays == 4 * 4  # the whole call stays within its share of 4 replays per set
+    # Two hard sets: the pool (4 x 5 - 14 = 6) goes to the first, still too few; nothing is left for e.
+    passed, summary, replay, _outcomes = run_sets({'a': 1, 'b': 4, 'c': 1, 'd': 9, 'e': 20}, 'abcde')
+    assert passed is False and summary == {'evaluated_count': 5, 'failed_count': 2, 'ok': False, 'decided_exactly': False}
+    assert replay.limits == [('a', 4), ('b', 4), ('c', 4), ('d', 4), ('e', 4), ('d', 6)]
+
+
+def test_a_set_decided_failing_ends_a_verdict_only_run_before_any_retry(monkeypatch):
+    monkeypatch.setattr(pve_recovery, 'TIE_BRANCH_LIMIT', 4)
+
+    class FailsOnC(ScriptedReplay):
+        def scenario(self, failed, _track=None, _with_plan=False, limit=None):
+            ok, decided, outcome = ScriptedReplay.scenario(self, failed, _track, _with_plan, limit)
+            return (False, True, outcome) if failed == 'c' else (ok, decided, outcome)
+
+    replay = FailsOnC({'a': 9, 'b': 1, 'c': 1, 'd': 1})
+    summary = {'evaluated_count': 0, 'failed_count': 0, 'ok': True, 'decided_exactly': True}
+    collect = []
+    assert engine._run_sets(types.SimpleNamespace(replay=replay), 'abcd', None, False, summary, [], None, collect=collect) is False
+    # c is a counterexample whatever a does: a is not retried, and the verdict is decided.
+    assert replay.limits == [('a', 4), ('b', 4), ('c', 4)] and [o['failed'] for o in collect][-1] == 'c'
+    assert summary == {'evaluated_count': 3, 'failed_count': 1, 'ok': False, 'decided_exactly': True}
+    # Undecided after its retry, a verdict-only run reports that set last.
+    passed, summary, _replay, outcomes = run_sets({'a': 30, 'b': 1, 'c': 1}, 'abc', full=False)
+    assert passed is False and outcomes[-1] == 'a' and summary['decided_exactly'] is False
+
+
 def test_a_state_met_again_is_the_same_only_if_the_free_memory_is_too():
     # node5 fails with three 4 GiB guests; vm:402 also needs 3 GiB of overhead. node1 has 6 GiB
     # reserved (10 GiB usable). node3 and node4 are busier, so the first two guests go to node1 and
@@ -133,10 +192,15 @@ def test_every_branch_of_a_tie_tree_is_replayed_once():
     stub._replay = types.MethodType(replay, stub)
     stub._branches = types.MethodType(pve_recovery.PveRecovery._branches, stub)
     stub.merge_ties = True
+    stub.replays = 0
     ok, decided, result = pve_recovery.PveRecovery.scenario(stub, (0,))
     leaves = sorted(p for p, n in tree.items() if n == 0)
     assert (ok, decided) == (True, True) and sorted(seen) == leaves and len(seen) == len(set(seen))
     assert result['tie_branches'] == {'replayed': len(leaves), 'complete': True}
+    assert stub.replays == len(leaves)  # what the engine's tie budget counts
+    # With fewer replays allowed than leaves, the set is undecided.
+    ok, decided, result = pve_recovery.PveRecovery.scenario(stub, (0,), limit=3)
+    assert (ok, decided) == (False, False) and result['tie_branches'] == {'replayed': 3, 'complete': False}
 
 
 # --- the interchangeability shortcut never hides a failing branch -------------------------------
