@@ -179,18 +179,24 @@ def _run_sets(cluster, failure_sets, search_node_limit, full, summary, scenarios
         if replay is not None and not decided:
             tied.append((failed, len(outcomes) - 1 if outcomes is not None else None))
             continue
-        if not decided:
-            summary['decided_exactly'] = False
-        if not ok:
+        if not _tally(summary, ok, decided, 1 if weights is None else weights[i]):
             all_ok = False
-            summary['failed_count'] += 1 if weights is None else weights[i]
-            summary['ok'] = False
             if not full:
                 return False
     if tied:
         pool = pve_recovery.TIE_BRANCH_LIMIT * count - (replay.replays - replays_before)
         all_ok = _retry_tied_sets(replay, tied, pool, full, summary, outcomes, track) and all_ok
     return all_ok
+
+
+def _tally(summary, ok, decided, weight):
+    """Count one evaluated set (standing for `weight` sets) into summary; returns ok."""
+    if not decided:
+        summary['decided_exactly'] = False
+    if not ok:
+        summary['failed_count'] += weight
+        summary['ok'] = False
+    return ok
 
 
 def _retry_tied_sets(replay, tied, pool, full, summary, outcomes, track):
@@ -209,12 +215,8 @@ def _retry_tied_sets(replay, tied, pool, full, summary, outcomes, track):
             pool -= replay.replays - before
             if outcomes is not None:
                 outcomes[index] = outcome
-        if not decided:
-            summary['decided_exactly'] = False
-        if not ok:
+        if not _tally(summary, ok, decided, 1):
             all_ok = False
-            summary['failed_count'] += 1
-            summary['ok'] = False
             if not full:
                 if outcomes is not None:
                     outcomes.append(outcomes.pop(index))

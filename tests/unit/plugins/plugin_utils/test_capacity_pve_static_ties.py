@@ -113,8 +113,8 @@ class ScriptedReplay:
         return decided, decided, {'failed': failed}
 
 
-def run_sets(needs, order, full=True):
-    replay = ScriptedReplay(needs)
+def run_sets(needs, order, full=True, replay=None):
+    replay = replay or ScriptedReplay(needs)
     summary = {'evaluated_count': 0, 'failed_count': 0, 'ok': True, 'decided_exactly': True}
     outcomes = []
     passed = engine._run_sets(types.SimpleNamespace(replay=replay), order, None, full, summary, outcomes, None,
@@ -143,12 +143,9 @@ def test_a_set_decided_failing_ends_a_verdict_only_run_before_any_retry(monkeypa
             ok, decided, outcome = ScriptedReplay.scenario(self, failed, _track, _with_plan, limit)
             return (False, True, outcome) if failed == 'c' else (ok, decided, outcome)
 
-    replay = FailsOnC({'a': 9, 'b': 1, 'c': 1, 'd': 1})
-    summary = {'evaluated_count': 0, 'failed_count': 0, 'ok': True, 'decided_exactly': True}
-    collect = []
-    assert engine._run_sets(types.SimpleNamespace(replay=replay), 'abcd', None, False, summary, [], None, collect=collect) is False
+    passed, summary, replay, outcomes = run_sets(None, 'abcd', full=False, replay=FailsOnC({'a': 9, 'b': 1, 'c': 1, 'd': 1}))
     # c is a counterexample whatever a does: a is not retried, and the verdict is decided.
-    assert replay.limits == [('a', 4), ('b', 4), ('c', 4)] and [o['failed'] for o in collect][-1] == 'c'
+    assert passed is False and replay.limits == [('a', 4), ('b', 4), ('c', 4)] and outcomes[-1] == 'c'
     assert summary == {'evaluated_count': 3, 'failed_count': 1, 'ok': False, 'decided_exactly': True}
     # Undecided after its retry, a verdict-only run reports that set last.
     passed, summary, _replay, outcomes = run_sets({'a': 30, 'b': 1, 'c': 1}, 'abc', full=False)
