@@ -7,7 +7,7 @@
 #   scripts/test.sh                                   # everything
 #   STAGES="units integration" scripts/test.sh        # a subset
 #   TARGETS="proxmox_ha_group" STAGES=integration scripts/test.sh
-#   STAGES=compat scripts/test.sh                     # sanity, units, integration, reliability on ansible-core 2.16
+#   STAGES=compat scripts/test.sh                     # sanity, units, integration, reliability, e2e on ansible-core 2.16
 #   STAGES=newest scripts/test.sh                     # the same on the newest ansible-core (Python 3.12+)
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -101,6 +101,14 @@ core_reliability() {  # VENV
   RELIABILITY_ANSIBLE_BIN="$1/bin" "$py" -m pytest -q -p no:cacheprovider tests/reliability
 }
 
+# Whole playbooks end to end with that release's ansible-playbook (tests/e2e/e2e_support.py); the
+# test of the execution-environment definition does not run ansible-core and is left to stage e2e.
+core_e2e() {  # VENV
+  "$1/bin/python" -c 'import ansible.release as r; print("e2e: ansible-core", r.__version__)'
+  E2E_ANSIBLE_BIN="$1/bin" "$py" -m pytest -q -p no:cacheprovider tests/e2e \
+    --ignore=tests/e2e/test_execution_environment.py
+}
+
 # compat: ansible-core 2.16 on the main .venv's Python 3.11. Every integration target runs on
 # the newest release below; here the role targets and the bulk resources module, to keep the
 # CI run short (COMPAT_TARGETS="" runs them all).
@@ -117,6 +125,7 @@ stage_compat() {
   (cd "$tree" && "$compat_venv/bin/ansible-test" units --local --python 3.11 --color no) || rc=1
   core_integration "$compat_venv" 3.11 "$COMPAT_SIMS" "$COMPAT_TARGETS" || rc=1
   core_reliability "$compat_venv" || rc=1
+  core_e2e "$compat_venv" || rc=1
   return $rc
 }
 
@@ -149,6 +158,7 @@ stage_newest() {
   (cd "$tree" && "$newest_venv/bin/ansible-test" units --local --python "$version" --color no) || rc=1
   core_integration "$newest_venv" "$version" "$NEWEST_SIMS" "$NEWEST_TARGETS" || rc=1
   core_reliability "$newest_venv" || rc=1
+  core_e2e "$newest_venv" || rc=1
   return $rc
 }
 

@@ -12,14 +12,24 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SIMULATORS = os.path.join(ROOT, 'tests', 'simulators')
 VENV_BIN = os.path.dirname(sys.executable)
+# The ansible-core under test: this virtualenv's, or another release's bin directory (the stages
+# compat and newest of scripts/test.sh set E2E_ANSIBLE_BIN; ansible-runner and ansible-builder
+# stay this virtualenv's, the way AWX runs one ansible-runner against several execution environments).
+ANSIBLE_BIN = os.environ.get('E2E_ANSIBLE_BIN') or VENV_BIN
+CORE_TOOLS = ('ansible', 'ansible-playbook', 'ansible-inventory', 'ansible-galaxy', 'ansible-doc', 'ansible-config')
 PLAYBOOKS = os.path.join(ROOT, 'playbooks')
 PLAYBOOK_TIMEOUT = 600
 
 
 def tool(name):
-    """A console script of the virtualenv running the tests (ansible-playbook, ansible-builder, ...)."""
-    path = os.path.join(VENV_BIN, name)
-    return path if os.path.exists(path) else name
+    """A console script: ansible-* of the ansible-core under test, anything else of this virtualenv."""
+    path = os.path.join(ANSIBLE_BIN if name in CORE_TOOLS else VENV_BIN, name)
+    if os.path.exists(path):
+        return path
+    if name in CORE_TOOLS and os.environ.get('E2E_ANSIBLE_BIN'):
+        # Never fall back to another release: the run would test the wrong ansible-core.
+        raise FileNotFoundError('E2E_ANSIBLE_BIN has no %s: %s' % (name, path))
+    return name
 
 
 class Control:

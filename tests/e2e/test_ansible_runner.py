@@ -9,13 +9,14 @@ The inventory holds no credential at all.
 """
 
 import os
+import shutil
 
 import ansible_runner
 import jinja2.sandbox
 import pytest
 import yaml
 
-from e2e_support import PLAYBOOKS, ROOT, VENV_BIN, reset, writes
+from e2e_support import ANSIBLE_BIN, PLAYBOOKS, ROOT, reset, tool, writes
 
 CREDENTIAL_TYPE = os.path.join(ROOT, 'extensions', 'awx', 'credential_types', 'proxmox_ve.yml')
 PVE_TOKEN_ID = 'root@pam!ci'
@@ -55,7 +56,7 @@ def runner_setup(simulators, collections_path, certs, tmp_path_factory):
         'VMWARE_PASSWORD': vsan['vars']['vsphere_password'], 'VMWARE_VALIDATE_CERTS': 'True',
         'VMWARE_PORT': str(vsan['vars']['vsphere_port']), 'VMWARE_CA_PATH': certs['cert'],
         'ANSIBLE_COLLECTIONS_PATH': collections_path, 'ANSIBLE_CONFIG': os.path.join(PLAYBOOKS, 'ansible.cfg'),
-        'PATH': VENV_BIN + os.pathsep + os.environ.get('PATH', ''), 'ANSIBLE_NOCOLOR': '1'})
+        'PATH': ANSIBLE_BIN + os.pathsep + os.environ.get('PATH', ''), 'ANSIBLE_NOCOLOR': '1'})
     # One inventory host per cluster, hardening choices only - no endpoint, no credential.
     inventory = {'all': {'children': {
         'proxmox': {'hosts': {'pve-cluster': {'proxmox_ha_protect_running_guests': True,
@@ -70,6 +71,8 @@ def runner_setup(simulators, collections_path, certs, tmp_path_factory):
 
 
 def run_site(setup, name, extravars=None):
+    # ansible-runner finds ansible-playbook on the PATH of envvars: the ansible-core under test.
+    assert shutil.which('ansible-playbook', path=setup['env']['PATH']) == tool('ansible-playbook')
     private = setup['folder'] / name
     private.mkdir()
     return ansible_runner.run(private_data_dir=str(private), playbook=os.path.join(PLAYBOOKS, 'site.yml'),
