@@ -461,47 +461,57 @@ class PveRecovery:
         """
         n = len(nodes)
         add_cpu = guest.cpus if guest.cpus is not None else 1.0
+        add_mem = guest.memory_mb
         maxcpu, maxmem = self.maxcpu, self.maxmem
+        sqrt = math.sqrt
         rel_cpu = [cpu[h] / maxcpu[h] if maxcpu[h] else 0.0 for h in nodes]
         rel_mem = [mem[h] / float(maxmem[h]) if maxmem[h] else 0.0 for h in nodes]
         sq_cpu = sum(v * v for v in rel_cpu)
         sq_mem = sum(v * v for v in rel_mem)
         top_cpu = sorted(rel_cpu, reverse=True)[:2] + [0.0, 0.0]
         top_mem = sorted(rel_mem, reverse=True)[:2] + [0.0, 0.0]
-        rows = {}
-        sums = [0.0, 0.0, 0.0, 0.0]
-        low = [None] * 4
-        high = [None] * 4
+        # The four criteria as columns, written out (this loop is the replay's hot spot); the
+        # arithmetic and its order are those of one row at a time.
+        avg_cpu, high_cpu, avg_mem, high_mem = [], [], [], []
+        s0 = s1 = s2 = s3 = 0.0
         for i, h in enumerate(nodes):
-            extra = maxcpu[h] if add_cpu == 0.0 else add_cpu
-            new_cpu = (cpu[h] + extra) / maxcpu[h] if maxcpu[h] else 0.0
-            new_mem = (mem[h] + guest.memory_mb) / float(maxmem[h]) if maxmem[h] else 0.0
-            other_cpu = top_cpu[1] if rel_cpu[i] == top_cpu[0] else top_cpu[0]
-            other_mem = top_mem[1] if rel_mem[i] == top_mem[0] else top_mem[0]
-            row = (1.0 + math.sqrt(max(0.0, sq_cpu - rel_cpu[i] * rel_cpu[i] + new_cpu * new_cpu) / n),
-                   1.0 + max(other_cpu, new_cpu),
-                   1.0 + math.sqrt(max(0.0, sq_mem - rel_mem[i] * rel_mem[i] + new_mem * new_mem) / n),
-                   1.0 + max(other_mem, new_mem))
-            rows[h] = row
-            for c in range(4):
-                v = row[c]
-                sums[c] += v * v
-                if low[c] is None or v < low[c]:
-                    low[c] = v
-                if high[c] is None or v > high[c]:
-                    high[c] = v
-        norms = [math.sqrt(s) or 1.0 for s in sums]
-        best = [low[c] / norms[c] for c in range(4)]  # every criterion is minimised
-        worst = [high[c] / norms[c] for c in range(4)]
+            size = maxcpu[h]
+            if size:
+                new_cpu = (cpu[h] + (size if add_cpu == 0.0 else add_cpu)) / size
+            else:
+                new_cpu = 0.0
+            new_mem = (mem[h] + add_mem) / float(maxmem[h]) if maxmem[h] else 0.0
+            r_cpu, r_mem = rel_cpu[i], rel_mem[i]
+            other_cpu = top_cpu[1] if r_cpu == top_cpu[0] else top_cpu[0]
+            other_mem = top_mem[1] if r_mem == top_mem[0] else top_mem[0]
+            v = sq_cpu - r_cpu * r_cpu + new_cpu * new_cpu
+            v0 = 1.0 + sqrt((v if v > 0.0 else 0.0) / n)
+            v1 = 1.0 + (new_cpu if new_cpu > other_cpu else other_cpu)
+            v = sq_mem - r_mem * r_mem + new_mem * new_mem
+            v2 = 1.0 + sqrt((v if v > 0.0 else 0.0) / n)
+            v3 = 1.0 + (new_mem if new_mem > other_mem else other_mem)
+            avg_cpu.append(v0)
+            high_cpu.append(v1)
+            avg_mem.append(v2)
+            high_mem.append(v3)
+            s0 += v0 * v0
+            s1 += v1 * v1
+            s2 += v2 * v2
+            s3 += v3 * v3
+        n0, n1, n2, n3 = sqrt(s0) or 1.0, sqrt(s1) or 1.0, sqrt(s2) or 1.0, sqrt(s3) or 1.0
+        # every criterion is minimised: the ideal is the column's least value, the anti-ideal its largest
+        b0, b1, b2, b3 = min(avg_cpu) / n0, min(high_cpu) / n1, min(avg_mem) / n2, min(high_mem) / n3
+        x0, x1, x2, x3 = max(avg_cpu) / n0, max(high_cpu) / n1, max(avg_mem) / n2, max(high_mem) / n3
+        w0, w1, w2, w3 = TOPSIS_WEIGHTS
+        index = {h: i for i, h in enumerate(nodes)}
         scores = []
         for h in candidates:
-            row = rows[h]
-            to_best = to_worst = 0.0
-            for c in range(4):
-                v = row[c] / norms[c]
-                to_best += (TOPSIS_WEIGHTS[c] * (v - best[c])) ** 2
-                to_worst += (TOPSIS_WEIGHTS[c] * (v - worst[c])) ** 2
-            to_best, to_worst = math.sqrt(to_best), math.sqrt(to_worst)
+            i = index[h]
+            v0, v1, v2, v3 = avg_cpu[i] / n0, high_cpu[i] / n1, avg_mem[i] / n2, high_mem[i] / n3
+            to_best = sqrt((((0.0 + (w0 * (v0 - b0)) ** 2) + (w1 * (v1 - b1)) ** 2) + (w2 * (v2 - b2)) ** 2)
+                           + (w3 * (v3 - b3)) ** 2)
+            to_worst = sqrt((((0.0 + (w0 * (v0 - x0)) ** 2) + (w1 * (v1 - x1)) ** 2) + (w2 * (v2 - x2)) ** 2)
+                            + (w3 * (v3 - x3)) ** 2)
             scores.append((h, 0.0 if to_best + to_worst == 0.0 else to_worst / (to_best + to_worst)))
         return scores
 
