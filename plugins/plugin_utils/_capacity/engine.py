@@ -142,6 +142,8 @@ def _evaluate_k(cluster, k, enumeration_limit, search_node_limit, full):
         'failed_count': 0,
         'ok': True,
         'decided_exactly': True,
+        'undecided_count': 0,  # sets evaluated without a decision (tie or search limit)
+        'proven_failures': 0,  # sets decided failing: each proves "not ok" on its own
         'slot_bound': None,
         'bound': None,
         'symmetry_classes': None,
@@ -190,12 +192,18 @@ def _run_sets(cluster, failure_sets, search_node_limit, full, summary, scenarios
 
 
 def _tally(summary, ok, decided, weight):
-    """Count one evaluated set (standing for `weight` sets) into summary; returns ok."""
+    """Count one evaluated set (standing for `weight` sets) into summary; returns ok.
+
+    The count is exact when every set was decided, or when one set was decided failing: that set
+    is a concrete failure, so "not ok" holds whatever the undecided ones would have shown."""
     if not decided:
-        summary['decided_exactly'] = False
+        summary['undecided_count'] += weight
     if not ok:
         summary['failed_count'] += weight
         summary['ok'] = False
+        if decided:
+            summary['proven_failures'] += weight
+    summary['decided_exactly'] = summary['undecided_count'] == 0 or summary['proven_failures'] > 0
     return ok
 
 
@@ -227,7 +235,7 @@ def _retry_tied_sets(replay, tied, pool, full, summary, outcomes, track):
 def _evaluate_large_k(cluster, k, total, enumeration_limit, search_node_limit, full, summary, scenarios, track):
     """Counterexamples first (a failing set decides "not ok"), then a bound that proves "ok",
     then exact enumeration where it is small enough (after the symmetry reduction)."""
-    probe = dict(summary, evaluated_count=0, failed_count=0, ok=True)
+    probe = dict(summary, evaluated_count=0, failed_count=0, ok=True, undecided_count=0, proven_failures=0)
     probe_scenarios = []
     passed = _run_sets(cluster, _probe_sets(cluster, k), search_node_limit, True, probe, probe_scenarios, track)
     summary['evaluated_count'] += probe['evaluated_count']
@@ -269,7 +277,7 @@ def _evaluate_large_k(cluster, k, total, enumeration_limit, search_node_limit, f
     ranked = sorted(cluster.online, key=lambda h: (_risk(cluster, h), h))
     budget = total if total <= enumeration_limit else min(COUNTEREXAMPLE_BUDGET, enumeration_limit)
     search = itertools.islice(itertools.combinations(ranked, k), budget)
-    found = dict(summary, evaluated_count=0, failed_count=0, ok=True)
+    found = dict(summary, evaluated_count=0, failed_count=0, ok=True, undecided_count=0, proven_failures=0)
     searched = []
     passed = _run_sets(cluster, (tuple(sorted(f)) for f in search), search_node_limit, False, found, [], track,
                        collect=searched if full else None)

@@ -115,7 +115,8 @@ class ScriptedReplay:
 
 def run_sets(needs, order, full=True, replay=None):
     replay = replay or ScriptedReplay(needs)
-    summary = {'evaluated_count': 0, 'failed_count': 0, 'ok': True, 'decided_exactly': True}
+    summary = {'evaluated_count': 0, 'failed_count': 0, 'ok': True, 'decided_exactly': True,
+               'undecided_count': 0, 'proven_failures': 0}
     outcomes = []
     passed = engine._run_sets(types.SimpleNamespace(replay=replay), order, None, full, summary, outcomes, None,
                               collect=outcomes)
@@ -126,12 +127,14 @@ def test_a_set_past_the_tie_limit_is_retried_with_what_all_the_sets_left(monkeyp
     monkeypatch.setattr(pve_recovery, 'TIE_BRANCH_LIMIT', 4)
     # The hard set comes first: it is set aside, and retried with 4 x 4 - (4 + 1 + 1 + 1) = 9 replays.
     passed, summary, replay, outcomes = run_sets({'a': 1, 'b': 1, 'c': 1, 'd': 9}, 'dabc')
-    assert passed is True and summary == {'evaluated_count': 4, 'failed_count': 0, 'ok': True, 'decided_exactly': True}
+    assert passed is True and summary == {'evaluated_count': 4, 'failed_count': 0, 'ok': True, 'decided_exactly': True,
+                                          'undecided_count': 0, 'proven_failures': 0}
     assert replay.limits == [('d', 4), ('a', 4), ('b', 4), ('c', 4), ('d', 9)] and outcomes == list('dabc')
     assert replay.replays == 4 * 4  # the whole call stays within its share of 4 replays per set
     # Two hard sets: the pool (4 x 5 - 14 = 6) goes to the first, still too few; nothing is left for e.
     passed, summary, replay, _outcomes = run_sets({'a': 1, 'b': 4, 'c': 1, 'd': 9, 'e': 20}, 'abcde')
-    assert passed is False and summary == {'evaluated_count': 5, 'failed_count': 2, 'ok': False, 'decided_exactly': False}
+    assert passed is False and summary == {'evaluated_count': 5, 'failed_count': 2, 'ok': False, 'decided_exactly': False,
+                                           'undecided_count': 2, 'proven_failures': 0}
     assert replay.limits == [('a', 4), ('b', 4), ('c', 4), ('d', 4), ('e', 4), ('d', 6)]
 
 
@@ -146,10 +149,30 @@ def test_a_set_decided_failing_ends_a_verdict_only_run_before_any_retry(monkeypa
     passed, summary, replay, outcomes = run_sets(None, 'abcd', full=False, replay=FailsOnC({'a': 9, 'b': 1, 'c': 1, 'd': 1}))
     # c is a counterexample whatever a does: a is not retried, and the verdict is decided.
     assert passed is False and replay.limits == [('a', 4), ('b', 4), ('c', 4)] and outcomes[-1] == 'c'
-    assert summary == {'evaluated_count': 3, 'failed_count': 1, 'ok': False, 'decided_exactly': True}
+    assert summary == {'evaluated_count': 3, 'failed_count': 1, 'ok': False, 'decided_exactly': True,
+                       'undecided_count': 0, 'proven_failures': 1}
     # Undecided after its retry, a verdict-only run reports that set last.
     passed, summary, _replay, outcomes = run_sets({'a': 30, 'b': 1, 'c': 1}, 'abc', full=False)
     assert passed is False and outcomes[-1] == 'a' and summary['decided_exactly'] is False
+
+
+def test_a_set_decided_failing_decides_a_full_run_that_also_left_sets_undecided(monkeypatch):
+    monkeypatch.setattr(pve_recovery, 'TIE_BRANCH_LIMIT', 4)
+
+    class FailsOnB(ScriptedReplay):
+        def scenario(self, failed, _track=None, _with_plan=False, limit=None):
+            ok, decided, outcome = ScriptedReplay.scenario(self, failed, _track, _with_plan, limit)
+            return (False, True, outcome) if failed == 'b' else (ok, decided, outcome)
+
+    # a stays undecided (30 replays needed, 4 x 3 - 6 = 6 in the pool); b is a concrete failure, so
+    # the report's "not ok" is exact all the same (the probe sets of a large k run this way).
+    passed, summary, _replay, _outcomes = run_sets(None, 'abc', full=True, replay=FailsOnB({'a': 30, 'b': 1, 'c': 1}))
+    assert passed is False
+    assert summary == {'evaluated_count': 3, 'failed_count': 2, 'ok': False, 'decided_exactly': True,
+                       'undecided_count': 1, 'proven_failures': 1}
+    # Without the concrete failure, the undecided set leaves the verdict not proven.
+    passed, summary, _replay, _outcomes = run_sets({'a': 30, 'b': 1, 'c': 1}, 'abc', full=True)
+    assert passed is False and summary['decided_exactly'] is False and summary['proven_failures'] == 0
 
 
 def test_a_state_met_again_is_the_same_only_if_the_free_memory_is_too():
