@@ -49,6 +49,16 @@ SCORE_EPSILON = 1e-12
 TIE_BRANCH_LIMIT = 64
 
 
+def _copied(state, copy):
+    """A replay's state at the start of a step (step, cpu, mem, free, count, moved, placed,
+    unplaced, mirrors, ties), copied when it is still to be shared."""
+    if not copy:
+        return state
+    step, cpu, mem, free, count, moved, placed, unplaced, mirrors, ties = state
+    return (step, list(cpu), list(mem), list(free), list(count), dict(moved), list(placed), list(unplaced),
+            mirrors.copy(), list(ties))
+
+
 def _components(guests):
     """Keep-together bundles: guests connected through shared keep_together labels (PVE merges
     connected positive rules). Returns {guest id: sorted tuple of the bundle's ids}."""
@@ -144,6 +154,7 @@ class PveRecovery:
                              for g in model.guests)
         self.mirror_ties = True  # False: every tied choice is replayed (the tests' oracle) ...
         self.merge_ties = True  # ... and False: states met twice are followed twice
+        self.resume_ties = True  # False: every branch is replayed from the first guest (the tests' oracle)
         self.replays = 0  # replays run so far, every pass and branch (the engine's tie budget)
         self.partner_guests = set(p for ps in self.partners.values() for p in ps)
         # Displaced candidates per host in service-ID order, and the stranded ones (moved first).
@@ -224,6 +235,7 @@ class PveRecovery:
         replayed again; None when that tie was split for that guest already."""
         split = {}
         seen = set() if self.merge_ties else None  # states at a branching tie already met: branches under way
+        snapshots = {} if self.resume_ties else None  # the state at each branching tie whose branches are pending
         pending = [()]
         runs = 0
         first = None
@@ -239,7 +251,7 @@ class PveRecovery:
             runs += 1
             self.replays += 1
             ok, result, ties, clear, diverged = self._replay(failed, prefix, track_hosts, with_plan, lazy,
-                                                             exact_mirrors, split, seen)
+                                                             exact_mirrors, split, seen, snapshots)
             if result is not None and first is None:
                 first = (ok, True, result)
             if not ok:
@@ -254,6 +266,7 @@ class PveRecovery:
                     split.setdefault(step, set()).add(guest)
                 pending = [()]  # the ties are numbered anew
                 seen = set() if self.merge_ties else None
+                snapshots = {} if self.resume_ties else None
                 continue
             if not clear:
                 return None
@@ -269,7 +282,8 @@ class PveRecovery:
             result['tie_branches'] = {'replayed': runs, 'complete': True}
         return ok, decided, result
 
-    def _replay(self, failed, prefix, track_hosts, with_plan, lazy=False, exact_mirrors=True, split=None, seen=None):
+    def _replay(self, failed, prefix, track_hosts, with_plan, lazy=False, exact_mirrors=True, split=None, seen=None,
+                snapshots=None):
         """One replay; at the j-th tie that matters it takes choice prefix[j] (0: the first node name).
 
         Returns (ok, outcome dict, [number of distinct choices at each such tie], whether every
@@ -277,7 +291,10 @@ class PveRecovery:
         those ties made that guest choose differently (the replay stops there; outcome None)).
         split ({step: guests}) keeps the nodes of those ties apart where those guests' rules tell
         them apart. seen holds the states met at branching ties past the prefix; meeting one again
-        ends the replay (outcome None): the first replay that met it follows all its branches."""
+        ends the replay (outcome None): the first replay that met it follows all its branches.
+        snapshots ({choices before a tie: [state, branches left]}) keeps the state at each new
+        branching tie; a branch starts from the state at its last tie instead of from the first
+        guest (the steps before it are the same by construction), which is the same replay."""
         cluster = self.cluster
         alive, order = displaced_order(cluster, failed)
         survivors = [h for h in cluster.online if alive[h]]
@@ -292,6 +309,13 @@ class PveRecovery:
         unplaced = []
         ties = []
         mirrors = Mirrors(len(free)) if not basic else None
+        start = 0
+        resume = snapshots.get(prefix[:-1]) if snapshots and prefix else None
+        if resume is not None:
+            resume[1] -= 1
+            if resume[1] == 0:
+                del snapshots[prefix[:-1]]
+            start, cpu, mem, free, count, moved, placed, unplaced, mirrors, ties = _copied(resume[0], resume[1] > 0)
         infos = cluster.guest_info
         simple = self.simple
         demand = self.demand
@@ -311,7 +335,8 @@ class PveRecovery:
         # (ResourceAffinity.pm apply_positive_resource_affinity), which a swap of nodes does not
         # mirror: while a bundle member is still to come, no tied nodes count as interchangeable.
         last_bundled = max([i for i, gid in enumerate(sequence) if self.together.get(gid)] or [-1])
-        for step, gid in enumerate(sequence):
+        for step in range(start, len(sequence)):
+            gid = sequence[step]
             if basic and simple[gid]:
                 # Fewest services first, then node name (heap entries go stale as counts change).
                 while heap and heap[0][0] != count[heap[0][1]]:
@@ -349,6 +374,11 @@ class PveRecovery:
                         if state in seen:
                             return True, None, ties, True, None
                         seen.add(state)
+                    if snapshots is not None and j >= len(prefix):
+                        # The state at the start of this step; its other len(kinds) - 1 choices are the branches.
+                        choices = prefix + (0,) * (j - len(prefix))
+                        snapshots[choices] = [_copied((step, cpu, mem, free, count, moved, placed, unplaced, mirrors,
+                                                       ties), True), len(kinds) - 1]
                     ties.append(len(kinds))
                     kind = kinds[prefix[j] if j < len(prefix) else 0]
                 else:

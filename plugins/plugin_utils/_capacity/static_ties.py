@@ -40,6 +40,14 @@ class Mirrors:
         self.members = dict((h, [h]) for h in range(size))
         self.steps = dict((h, set()) for h in range(size))  # the ties (sequence steps) that made each group
 
+    def copy(self):
+        other = Mirrors(0)
+        other.parent = list(self.parent)
+        other.spread = list(self.spread)
+        other.members = dict((root, list(members)) for root, members in self.members.items())
+        other.steps = dict((root, set(steps)) for root, steps in self.steps.items())
+        return other
+
     def find(self, h):
         while self.parent[h] != h:
             self.parent[h] = self.parent[self.parent[h]]

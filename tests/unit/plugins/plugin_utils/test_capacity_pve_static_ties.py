@@ -199,7 +199,7 @@ def test_every_branch_of_a_tie_tree_is_replayed_once():
     tree = {(): 3, (0,): 2, (1,): 0, (2,): 2, (0, 0): 0, (0, 1): 2, (2, 0): 0, (2, 1): 0, (0, 1, 0): 0, (0, 1, 1): 0}
     seen = []
 
-    def replay(_self, _failed, prefix, _track, _plan, _lazy, _exact, _split, _seen):
+    def replay(_self, _failed, prefix, _track, _plan, _lazy, _exact, _split, _seen, _snapshots):
         path, ties = (), []
         while tree[path]:
             ties.append(tree[path])
@@ -212,6 +212,7 @@ def test_every_branch_of_a_tie_tree_is_replayed_once():
     stub._replay = types.MethodType(replay, stub)
     stub._branches = types.MethodType(pve_recovery.PveRecovery._branches, stub)
     stub.merge_ties = True
+    stub.resume_ties = True
     stub.replays = 0
     ok, decided, result = pve_recovery.PveRecovery.scenario(stub, (0,))
     leaves = sorted(p for p, n in tree.items() if n == 0)
@@ -266,6 +267,7 @@ def every_branch(model):
     cluster = new_cluster(normalize_model(model), 'configured', 0)
     cluster.replay.mirror_ties = False
     cluster.replay.merge_ties = False
+    cluster.replay.resume_ties = False
     return cluster
 
 
@@ -279,3 +281,16 @@ def test_skipping_interchangeable_choices_gives_the_verdict_of_following_all(cas
     ok_all, decided_all, _result_all = every_branch(model).replay.scenario(chosen)
     if decided and decided_all:
         assert ok == ok_all
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tied_clusters())
+def test_a_branch_resumed_at_its_tie_is_the_replay_from_the_first_guest(case):
+    model, failed = case
+    outcomes = []
+    for resume in (True, False):
+        cluster = new_cluster(normalize_model(model), 'configured', 0)
+        cluster.replay.resume_ties = resume
+        chosen = tuple(sorted(cluster.names.index(x) for x in failed))
+        outcomes.append((cluster.replay.scenario(chosen, with_plan=True), cluster.replay.replays))
+    assert outcomes[0] == outcomes[1]
