@@ -113,6 +113,18 @@ class ScriptedReplay:
         return decided, decided, {'failed': failed}
 
 
+class FailsOn(ScriptedReplay):
+    """The scripted replay, except that one set is a concrete failure (decided, not ok)."""
+
+    def __init__(self, needs, failing):
+        ScriptedReplay.__init__(self, needs)
+        self.failing = failing
+
+    def scenario(self, failed, _track=None, _with_plan=False, limit=None):
+        ok, decided, outcome = ScriptedReplay.scenario(self, failed, _track, _with_plan, limit)
+        return (False, True, outcome) if failed == self.failing else (ok, decided, outcome)
+
+
 def run_sets(needs, order, full=True, replay=None):
     replay = replay or ScriptedReplay(needs)
     summary = {'evaluated_count': 0, 'failed_count': 0, 'ok': True, 'decided_exactly': True,
@@ -140,13 +152,8 @@ def test_a_set_past_the_tie_limit_is_retried_with_what_all_the_sets_left(monkeyp
 
 def test_a_set_decided_failing_ends_a_verdict_only_run_before_any_retry(monkeypatch):
     monkeypatch.setattr(pve_recovery, 'TIE_BRANCH_LIMIT', 4)
-
-    class FailsOnC(ScriptedReplay):
-        def scenario(self, failed, _track=None, _with_plan=False, limit=None):
-            ok, decided, outcome = ScriptedReplay.scenario(self, failed, _track, _with_plan, limit)
-            return (False, True, outcome) if failed == 'c' else (ok, decided, outcome)
-
-    passed, summary, replay, outcomes = run_sets(None, 'abcd', full=False, replay=FailsOnC({'a': 9, 'b': 1, 'c': 1, 'd': 1}))
+    passed, summary, replay, outcomes = run_sets(None, 'abcd', full=False,
+                                                 replay=FailsOn({'a': 9, 'b': 1, 'c': 1, 'd': 1}, 'c'))
     # c is a counterexample whatever a does: a is not retried, and the verdict is decided.
     assert passed is False and replay.limits == [('a', 4), ('b', 4), ('c', 4)] and outcomes[-1] == 'c'
     assert summary == {'evaluated_count': 3, 'failed_count': 1, 'ok': False, 'decided_exactly': True,
@@ -158,15 +165,9 @@ def test_a_set_decided_failing_ends_a_verdict_only_run_before_any_retry(monkeypa
 
 def test_a_set_decided_failing_decides_a_full_run_that_also_left_sets_undecided(monkeypatch):
     monkeypatch.setattr(pve_recovery, 'TIE_BRANCH_LIMIT', 4)
-
-    class FailsOnB(ScriptedReplay):
-        def scenario(self, failed, _track=None, _with_plan=False, limit=None):
-            ok, decided, outcome = ScriptedReplay.scenario(self, failed, _track, _with_plan, limit)
-            return (False, True, outcome) if failed == 'b' else (ok, decided, outcome)
-
     # a stays undecided (30 replays needed, 4 x 3 - 6 = 6 in the pool); b is a concrete failure, so
     # the report's "not ok" is exact all the same (the probe sets of a large k run this way).
-    passed, summary, _replay, _outcomes = run_sets(None, 'abc', full=True, replay=FailsOnB({'a': 30, 'b': 1, 'c': 1}))
+    passed, summary, _replay, _outcomes = run_sets(None, 'abc', full=True, replay=FailsOn({'a': 30, 'b': 1, 'c': 1}, 'b'))
     assert passed is False
     assert summary == {'evaluated_count': 3, 'failed_count': 2, 'ok': False, 'decided_exactly': True,
                        'undecided_count': 1, 'proven_failures': 1}
