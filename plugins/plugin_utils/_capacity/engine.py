@@ -161,12 +161,15 @@ def _evaluate_k(cluster, k, enumeration_limit, search_node_limit, full):
 
 
 def _run_sets(cluster, failure_sets, search_node_limit, full, summary, scenarios, track, weights=None, collect=None):
-    """Evaluate failure sets exactly into summary; stop at the first failure unless full.
+    """Evaluate failure sets exactly into summary; unless full, stop at the first set decided failing.
 
     weights[i] is how many failure sets the i-th one stands for (symmetry); failed_count counts them.
     A `static` replay of a set whose tied choices need more than TIE_BRANCH_LIMIT replays is set
-    aside and retried after the others (_retry_tied_sets). Returns False when a set failed."""
+    aside and retried after the others (_retry_tied_sets). A set that fails only because the exact
+    search hit its node limit proves nothing, so a verdict-only run goes on looking for one that
+    does, and reports the first undecided one last if none does. Returns False when a set failed."""
     all_ok = True
+    unproven = None  # outcome index of the first set failing undecided (search limit)
     replay = cluster.replay
     replays_before = replay.replays if replay is not None else 0
     outcomes = scenarios if full else collect
@@ -176,15 +179,23 @@ def _run_sets(cluster, failure_sets, search_node_limit, full, summary, scenarios
         ok, decided, outcome = run_scenario(cluster, failed, search_node_limit, track)
         summary['evaluated_count'] += 1
         count += 1
+        index = None
         if outcomes is not None:
             outcomes.append(outcome)
+            index = len(outcomes) - 1
         if replay is not None and not decided:
-            tied.append((failed, len(outcomes) - 1 if outcomes is not None else None))
+            tied.append((failed, index))
             continue
         if not _tally(summary, ok, decided, 1 if weights is None else weights[i]):
             all_ok = False
             if not full:
-                return False
+                if decided:
+                    return False
+                if unproven is None:
+                    unproven = index
+    if unproven is not None:
+        # (The callers report the last outcome as the failing one.)
+        outcomes.append(outcomes.pop(unproven))
     if tied:
         pool = pve_recovery.TIE_BRANCH_LIMIT * count - (replay.replays - replays_before)
         all_ok = _retry_tied_sets(replay, tied, pool, full, summary, outcomes, track) and all_ok
@@ -237,7 +248,8 @@ def _evaluate_large_k(cluster, k, total, enumeration_limit, search_node_limit, f
     then exact enumeration where it is small enough (after the symmetry reduction)."""
     probe = dict(summary, evaluated_count=0, failed_count=0, ok=True, undecided_count=0, proven_failures=0)
     probe_scenarios = []
-    passed = _run_sets(cluster, _probe_sets(cluster, k), search_node_limit, True, probe, probe_scenarios, track)
+    # Only the report (full) needs every probe set; a verdict stops at the first one decided failing.
+    passed = _run_sets(cluster, _probe_sets(cluster, k), search_node_limit, full, probe, probe_scenarios, track)
     summary['evaluated_count'] += probe['evaluated_count']
     if full:
         scenarios.extend(probe_scenarios)

@@ -290,6 +290,27 @@ def test_search_limit_is_reported_and_never_counts_as_ok():
     assert result['worst_scenario']['placement'] == 'search_limit'
 
 
+def test_a_verdict_only_run_looks_past_a_set_the_search_limit_left_open(monkeypatch):
+    # Scripted sets: a fails only at the search limit (proves nothing), b is ok, c fails for real.
+    script = {'a': (False, False), 'b': (True, True), 'c': (False, True)}
+    monkeypatch.setattr(engine, 'run_scenario', lambda _c, failed, _l, _t: script[failed] + ({'set': failed},))
+    cluster = type('Cluster', (), {'replay': None})()
+
+    def run(order):
+        summary = {'evaluated_count': 0, 'failed_count': 0, 'ok': True, 'decided_exactly': True,
+                   'undecided_count': 0, 'proven_failures': 0}
+        outcomes = []
+        passed = engine._run_sets(cluster, order, None, False, summary, [], None, collect=outcomes)
+        return passed, summary, [o['set'] for o in outcomes]
+
+    # c decides "not ok" although a came first; c is reported last (the failing outcome).
+    passed, summary, outcomes = run('abc')
+    assert passed is False and summary['decided_exactly'] is True and outcomes == ['a', 'b', 'c']
+    # Without c, the run is not proven, and the open set is the one reported.
+    passed, summary, outcomes = run('ab')
+    assert passed is False and summary['decided_exactly'] is False and outcomes == ['b', 'a']
+
+
 # --- views, margin, vSphere percentage ------------------------------------------------
 
 def test_reserved_view_counts_reservation_plus_overhead():
