@@ -20,7 +20,7 @@ run a scheduled compliance job repeats). It prints, per run:
 Never fails on a timing; it fails when a run fails or when the second run is not a no-op.
 
     .venv/bin/python tests/benchmarks/bench_roles.py [--quick] [--sizes small,medium]
-                                                    [--platforms proxmox,vsphere]
+                                                    [--platforms proxmox,vsphere] [--crs basic|static]
 """
 
 import argparse
@@ -72,9 +72,10 @@ def node_memory_mb(hosts, guests):
     return int(need * 1.5 // 1024 + 1) * 1024
 
 
-def pve_scenario(hosts, guests):
+def pve_scenario(hosts, guests, crs='basic'):
     memory = node_memory_mb(hosts, guests)
     return {
+        'options': {'crs': {'ha': crs}},
         'version': '9.0.10', 'cluster': 'bench%d' % hosts, 'quorate': True,
         'credentials': {'user': 'root@pam', 'password': 'secret', 'token_id': TOKEN_ID, 'token_secret': TOKEN_SECRET},
         'nodes': [{'name': 'pve%02d' % (i + 1), 'memory_mb': memory, 'cpus': 64} for i in range(hosts)],
@@ -154,8 +155,8 @@ def empty_playbook(folder, group):
     return write_yaml(folder, 'empty.yml', [{'name': 'Floor', 'hosts': group, 'gather_facts': False, 'tasks': []}])
 
 
-def bench_proxmox(hosts, guests, folder):
-    with pvesim.running(scenario=pve_scenario(hosts, guests)) as sim:
+def bench_proxmox(hosts, guests, folder, crs='basic'):
+    with pvesim.running(scenario=pve_scenario(hosts, guests, crs)) as sim:
         inv = inventory(folder, 'proxmox', {
             'proxmox_api_host': sim.host, 'proxmox_api_port': sim.port, 'proxmox_api_token_id': TOKEN_ID,
             'proxmox_api_token_secret': TOKEN_SECRET, 'proxmox_ca_path': sim.cafile,
@@ -239,6 +240,8 @@ def main():
     parser.add_argument('--quick', action='store_true', help='smallest size only (smoke run)')
     parser.add_argument('--sizes', default='small,medium,large', help='comma list of %s' % ', '.join(SIZES))
     parser.add_argument('--platforms', default='proxmox,vsphere', help='comma list of proxmox, vsphere')
+    parser.add_argument('--crs', default='basic', choices=('basic', 'static'),
+                        help="PVE's HA scheduler (datacenter option crs: ha=) of the simulated cluster")
     args = parser.parse_args()
     sizes = ['small'] if args.quick else [s.strip() for s in args.sizes.split(',') if s.strip()]
     unknown = [s for s in sizes if s not in SIZES]
@@ -255,8 +258,9 @@ def main():
         for size in sizes:
             hosts, guests = SIZES[size]
             with tempfile.TemporaryDirectory(prefix='bench-roles-') as folder:
-                runs, floor = bench(hosts, guests, folder)
-            print_table(platform, size, hosts, guests, runs, floor)
+                runs, floor = bench(hosts, guests, folder, args.crs) if platform == 'proxmox' else bench(hosts, guests, folder)
+            print_table(platform + ('' if platform != 'proxmox' or args.crs == 'basic' else ' (crs %s)' % args.crs),
+                        size, hosts, guests, runs, floor)
             noop = dict(runs)['noop']
             if noop['changed'] != 0 or noop['requests'].get('write', 0):
                 bad.append('%s %s: the second run changed %s task(s), %s write(s)'
