@@ -22,7 +22,7 @@ PLAYBOOK_TIMEOUT = 600
 
 
 def tool(name):
-    """A console script: ansible-* of the ansible-core under test, anything else of this virtualenv."""
+    """A console script: ansible-core's (CORE_TOOLS) from the release under test, any other from this virtualenv."""
     path = os.path.join(ANSIBLE_BIN if name in CORE_TOOLS else VENV_BIN, name)
     if os.path.exists(path):
         return path

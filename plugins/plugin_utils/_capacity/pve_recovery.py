@@ -49,11 +49,9 @@ SCORE_EPSILON = 1e-12
 TIE_BRANCH_LIMIT = 64
 
 
-def _copied(state, copy):
-    """A replay's state at the start of a step (step, cpu, mem, free, count, moved, placed,
-    unplaced, mirrors, ties), copied when it is still to be shared."""
-    if not copy:
-        return state
+def _copy_state(state):
+    """A copy of a replay's state at the start of a step (step, cpu, mem, free, count, moved,
+    placed, unplaced, mirrors, ties) that shares nothing mutable with it."""
     step, cpu, mem, free, count, moved, placed, unplaced, mirrors, ties = state
     return (step, list(cpu), list(mem), list(free), list(count), dict(moved), list(placed), list(unplaced),
             mirrors.copy(), list(ties))
@@ -315,7 +313,9 @@ class PveRecovery:
             resume[1] -= 1
             if resume[1] == 0:
                 del snapshots[prefix[:-1]]
-            start, cpu, mem, free, count, moved, placed, unplaced, mirrors, ties = _copied(resume[0], resume[1] > 0)
+            # The tie's last branch takes the saved state itself; the others take copies.
+            state = resume[0] if resume[1] == 0 else _copy_state(resume[0])
+            start, cpu, mem, free, count, moved, placed, unplaced, mirrors, ties = state
         infos = cluster.guest_info
         simple = self.simple
         demand = self.demand
@@ -377,8 +377,8 @@ class PveRecovery:
                     if snapshots is not None and j >= len(prefix):
                         # The state at the start of this step; its other len(kinds) - 1 choices are the branches.
                         choices = prefix + (0,) * (j - len(prefix))
-                        snapshots[choices] = [_copied((step, cpu, mem, free, count, moved, placed, unplaced, mirrors,
-                                                       ties), True), len(kinds) - 1]
+                        snapshots[choices] = [_copy_state((step, cpu, mem, free, count, moved, placed, unplaced,
+                                                           mirrors, ties)), len(kinds) - 1]
                     ties.append(len(kinds))
                     kind = kinds[prefix[j] if j < len(prefix) else 0]
                 else:
